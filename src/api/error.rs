@@ -1,0 +1,79 @@
+//! The one error type of the HeyGen client.
+
+use std::time::Duration;
+
+/// Everything that can go wrong between a call and its decoded answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// No credentials were found; nothing was sent.
+    #[error("{0}")]
+    MissingCredentials(String),
+    /// HeyGen answered with its error envelope.
+    #[error("HeyGen answered {status}: {message}")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+        param: Option<String>,
+        doc_url: Option<String>,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    },
+    /// An error status whose body is not HeyGen's envelope (an HTML page from a proxy, say).
+    #[error("HeyGen answered {status} with {summary}")]
+    Unexpected {
+        status: u16,
+        summary: String,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    },
+    /// A success whose body does not have the documented shape.
+    #[error("HeyGen's answer could not be read: {message} (at `{path}`)")]
+    Decode {
+        path: String,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// No answer: timeout, refused or reset connection, truncated body.
+    #[error("{message}")]
+    Transport {
+        kind: TransportKind,
+        message: String,
+        /// The request may have reached HeyGen (a write whose outcome is unknown).
+        maybe_applied: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    Timeout,
+    Connect,
+    Other,
+}
+
+impl ApiError {
+    /// The HTTP status, when HeyGen answered at all.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } | Self::Unexpected { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// HeyGen's `X-Request-Id`, for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { request_id, .. }
+            | Self::Unexpected { request_id, .. }
+            | Self::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } | Self::Unexpected { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}

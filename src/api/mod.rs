@@ -1,0 +1,409 @@
+//! Typed client for HeyGen's v3 API.
+//!
+//! Every endpoint function (in [`video_agent`] and [`videos`]) goes through one private send
+//! path, [`HeyGenClient::send`], which owns authentication, timeouts, retries, decoding and
+//! error mapping.
+//!
+//! # Retry policy
+//!
+//! - **429** is retried for every method: a rate-limited request was not processed. The wait
+//!   honours `Retry-After` (seconds or an HTTP date), clamped to [`RetryPolicy::max_wait`].
+//! - **5xx, timeouts and connection errors** are retried only for `GET` and `DELETE`, which are
+//!   idempotent.
+//! - A **create or send** (`POST`) is never retried after an ambiguous failure: the Video Agent
+//!   endpoints take no idempotency key, so a retry could start a second paid video. The error
+//!   says the request may have been applied and how to check.
+//! - Waits grow exponentially from [`RetryPolicy::base_delay`]; `HEYGEN_MAX_RETRIES` sets the
+//!   number of retries.
+
+pub mod error;
+pub mod types;
+mod video_agent;
+mod videos;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+pub use error::{ApiError, TransportKind};
+
+use crate::config::{Config, CredentialLookup, Credentials};
+use types::{ApiErrorBody, Page};
+
+/// Largest response body read into memory; HeyGen's JSON answers are a few KB.
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// When and how long to wait before retrying. See the module docs for the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base_delay: Duration::from_millis(500),
+            max_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.base_delay.saturating_mul(1 << attempt.min(6)).min(self.max_wait)
+    }
+}
+
+/// Per-request timeouts: reads answer fast; writes may make HeyGen do real work.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub read: Duration,
+    pub write: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(30),
+            write: Duration::from_secs(120),
+        }
+    }
+}
+
+/// The HeyGen v3 client. Cheap to clone.
+#[derive(Clone)]
+pub struct HeyGenClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base: Url,
+    /// The auth header, or why there is none.
+    auth: Result<(HeaderName, HeaderValue), String>,
+    retry: RetryPolicy,
+    timeouts: Timeouts,
+    /// Built on first use, so start-up does no TLS work.
+    http: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl std::fmt::Debug for HeyGenClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeyGenClient")
+            .field("base", &self.inner.base.as_str())
+            .field("authenticated", &self.inner.auth.is_ok())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request to send: method, path segments (each percent-encoded), query and JSON body.
+struct Call<'a> {
+    method: Method,
+    path: &'a [&'a str],
+    query: Option<String>,
+    body: Option<Vec<u8>>,
+}
+
+impl<'a> Call<'a> {
+    fn new(method: Method, path: &'a [&'a str]) -> Self {
+        Self { method, path, query: None, body: None }
+    }
+
+    fn query(mut self, query: &impl serde::Serialize) -> Result<Self, ApiError> {
+        let encoded = serde_urlencoded::to_string(query).map_err(|e| local_error(format!("could not encode the query: {e}")))?;
+        self.query = Some(encoded).filter(|q| !q.is_empty());
+        Ok(self)
+    }
+
+    fn json(mut self, body: &impl serde::Serialize) -> Result<Self, ApiError> {
+        self.body = Some(serde_json::to_vec(body).map_err(|e| local_error(format!("could not encode the request: {e}")))?);
+        Ok(self)
+    }
+}
+
+/// A failure before anything was sent.
+fn local_error(message: String) -> ApiError {
+    ApiError::Transport { kind: TransportKind::Other, message, maybe_applied: false }
+}
+
+impl HeyGenClient {
+    pub fn new(config: &Config) -> Self {
+        Self::with_policy(config, RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() }, Timeouts::default())
+    }
+
+    pub fn with_policy(config: &Config, retry: RetryPolicy, timeouts: Timeouts) -> Self {
+        let auth = match &config.credentials {
+            CredentialLookup::Found(credentials, _) => auth_header(credentials),
+            CredentialLookup::Missing(why) => Err(why.clone()),
+        };
+        Self {
+            inner: Arc::new(Inner {
+                base: config.api_base.clone(),
+                auth,
+                retry,
+                timeouts,
+                http: OnceLock::new(),
+            }),
+        }
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, ApiError> {
+        let built = self.inner.http.get_or_init(|| {
+            // Ring is the process-wide TLS provider; a second install attempt is harmless.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::builder()
+                .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(self.inner.timeouts.connect)
+                .build()
+                .map_err(|e| format!("could not set up the HTTP client: {e}"))
+        });
+        built.as_ref().map_err(|message| local_error(message.clone()))
+    }
+
+    fn url(&self, path: &[&str]) -> Url {
+        let mut url = self.inner.base.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(path);
+        }
+        url
+    }
+
+    /// `{"data": T}` endpoints.
+    async fn data<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Envelope<T> {
+            data: T,
+        }
+        self.send::<Envelope<T>>(call).await.map(|e| e.data)
+    }
+
+    /// `{"data": [...], "has_more", "next_token"}` endpoints.
+    async fn page<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<Page<T>, ApiError> {
+        self.send::<Page<T>>(call).await
+    }
+
+    /// The one send path: auth, timeouts, retries, decoding, error mapping.
+    async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
+        let (auth_name, auth_value) =
+            self.inner.auth.as_ref().map_err(|why| ApiError::MissingCredentials(why.clone()))?;
+        let http = self.http()?;
+        let idempotent = matches!(call.method, Method::GET | Method::DELETE | Method::HEAD);
+        let timeout = if idempotent && call.method != Method::DELETE {
+            self.inner.timeouts.read
+        } else {
+            self.inner.timeouts.write
+        };
+        let mut url = self.url(call.path);
+        url.set_query(call.query.as_deref());
+        let retry = self.inner.retry;
+        let mut attempt = 0u32;
+        loop {
+            let mut request = http
+                .request(call.method.clone(), url.clone())
+                .timeout(timeout)
+                .header(auth_name, auth_value.clone())
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(body) = &call.body {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            let started = std::time::Instant::now();
+            let outcome = match request.send().await {
+                Ok(response) => decode::<T>(response, idempotent).await,
+                Err(error) => Err(transport_error(&error, idempotent)),
+            };
+            let wait = match &outcome {
+                Ok(_) => None,
+                Err(error) => retry_wait(error, idempotent, &retry, attempt),
+            };
+            tracing::debug!(
+                method = %call.method,
+                path = url.path(),
+                attempt,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                status = outcome.as_ref().err().and_then(ApiError::status),
+                ok = outcome.is_ok(),
+                "heygen request"
+            );
+            match wait {
+                Some(wait) if attempt < retry.max_retries => {
+                    tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying heygen request");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => return outcome,
+            }
+        }
+    }
+}
+
+fn auth_header(credentials: &Credentials) -> Result<(HeaderName, HeaderValue), String> {
+    let (name, value) = match credentials {
+        Credentials::ApiKey(key) => (HeaderName::from_static("x-api-key"), key.expose_secret().to_owned()),
+        Credentials::Bearer(token) => (
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", token.expose_secret()),
+        ),
+    };
+    let mut value = HeaderValue::from_str(&value)
+        .map_err(|_| "the HeyGen credential contains characters not allowed in an HTTP header; check HEYGEN_API_KEY for stray quotes or newlines".to_owned())?;
+    // Sensitive values are never indexed by HTTP/2 and print as "Sensitive" in Debug output.
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
+fn retry_wait(error: &ApiError, idempotent: bool, policy: &RetryPolicy, attempt: u32) -> Option<Duration> {
+    match error {
+        ApiError::Api { status: 429, .. } | ApiError::Unexpected { status: 429, .. } => Some(
+            error.retry_after().map_or_else(|| policy.backoff(attempt), |wait| wait.min(policy.max_wait)),
+        ),
+        ApiError::Api { status, .. } | ApiError::Unexpected { status, .. } if *status >= 500 && idempotent => {
+            Some(policy.backoff(attempt))
+        }
+        ApiError::Transport { .. } if idempotent => Some(policy.backoff(attempt)),
+        _ => None,
+    }
+}
+
+fn transport_error(error: &reqwest::Error, idempotent: bool) -> ApiError {
+    let (kind, what) = if error.is_timeout() {
+        (TransportKind::Timeout, "timed out waiting for HeyGen")
+    } else if error.is_connect() {
+        (TransportKind::Connect, "could not connect to HeyGen")
+    } else {
+        (TransportKind::Other, "the connection to HeyGen failed")
+    };
+    // A refused connection never reached HeyGen; anything else after sending may have.
+    let maybe_applied = !idempotent && kind != TransportKind::Connect;
+    ApiError::Transport {
+        kind,
+        message: format!("{what} ({})", root_cause(error)),
+        maybe_applied,
+    }
+}
+
+/// The innermost cause, which says what actually happened ("connection reset by peer").
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    // reqwest's own messages carry the URL; ours are already about HeyGen.
+    cause.to_string()
+}
+
+async fn decode<T: DeserializeOwned>(response: reqwest::Response, idempotent: bool) -> Result<T, ApiError> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let request_id = header_str(&headers, "x-request-id");
+    let body = read_body(response, idempotent).await?;
+    if status.is_success() {
+        let mut de = serde_json::Deserializer::from_slice(&body);
+        return serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| ApiError::Decode {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+            request_id,
+        });
+    }
+    let retry_after = retry_after(&headers);
+    #[derive(serde::Deserialize)]
+    struct ErrorEnvelope {
+        error: ApiErrorBody,
+    }
+    match serde_json::from_slice::<ErrorEnvelope>(&body) {
+        Ok(ErrorEnvelope { error }) => Err(ApiError::Api {
+            status: status.as_u16(),
+            code: error.code,
+            message: error.message,
+            param: error.param,
+            doc_url: error.doc_url,
+            request_id,
+            retry_after,
+        }),
+        Err(_) => Err(ApiError::Unexpected {
+            status: status.as_u16(),
+            summary: summarize_body(status, &headers, &body),
+            request_id,
+            retry_after,
+        }),
+    }
+}
+
+async fn read_body(mut response: reqwest::Response, idempotent: bool) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(ApiError::Transport {
+                        kind: TransportKind::Other,
+                        message: format!("HeyGen's answer is larger than {} MB; refusing to read it", MAX_BODY_BYTES >> 20),
+                        maybe_applied: !idempotent,
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(error) => {
+                let mut mapped = transport_error(&error, idempotent);
+                if let ApiError::Transport { message, maybe_applied, .. } = &mut mapped {
+                    *message = format!("HeyGen's answer was cut off ({})", root_cause(&error));
+                    // The request was received; for a write, its effect is unknown.
+                    *maybe_applied = !idempotent;
+                }
+                return Err(mapped);
+            }
+        }
+    }
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let raw = header_str(headers, "retry-after")?;
+    let raw = raw.trim();
+    if let Ok(seconds) = raw.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    if let Ok(seconds) = raw.parse::<f64>()
+        && seconds.is_finite()
+        && seconds >= 0.0
+    {
+        return Some(Duration::from_secs_f64(seconds.min(86_400.0)));
+    }
+    let when = httpdate::parse_http_date(raw).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}
+
+/// A short, safe description of a body that is not HeyGen's error envelope.
+fn summarize_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> String {
+    let reason = status.canonical_reason().unwrap_or("error");
+    let content_type = header_str(headers, "content-type").unwrap_or_default();
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        format!("{reason} and an empty body")
+    } else if content_type.contains("html") || trimmed.starts_with('<') {
+        format!("{reason} and an HTML page instead of an API answer (a gateway or proxy error, not HeyGen's API)")
+    } else {
+        let excerpt: String = trimmed.chars().take(160).filter(|c| !c.is_control()).collect();
+        format!("{reason} and an unexpected body: {excerpt:?}")
+    }
+}

@@ -1,0 +1,419 @@
+//! Wire types of HeyGen's v3 API, named as HeyGen names them.
+//!
+//! Request types are strict and double as the tools' input types: their JSON Schema (bounds,
+//! enums, descriptions) is what the model sees. Optional fields are skipped when unset because
+//! HeyGen rejects unknown fields and we only send what the caller chose.
+//!
+//! Response types are lenient: unknown fields are ignored and every enum has an `Other`
+//! variant, so a status HeyGen adds tomorrow decodes instead of failing the call.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{ID_PATTERN, portable};
+
+/// `SessionMode`: how a Video Agent session runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(inline)]
+pub enum SessionMode {
+    Generate,
+    Chat,
+}
+
+/// Video orientation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(inline)]
+pub enum Orientation {
+    Landscape,
+    Portrait,
+}
+
+/// One file input: exactly one of a public URL, an uploaded asset, or inline base64 content.
+// No variant docs: they would become schema text the model reads in every conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(inline)]
+pub enum FileInput {
+    Url {
+        /// HTTPS URL of the file.
+        #[schemars(length(min = 1, max = 4096))]
+        url: String,
+    },
+    AssetId {
+        /// Asset id returned by an upload.
+        #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+        asset_id: String,
+    },
+    Base64 {
+        /// MIME type of the content, e.g. image/png or application/pdf.
+        #[schemars(length(min = 1, max = 255))]
+        media_type: String,
+        /// The base64-encoded bytes.
+        #[schemars(length(min = 1))]
+        data: String,
+    },
+}
+
+/// `CreateVideoAgentRequest`: the body of `POST /v3/video-agents`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = portable)]
+pub struct CreateVideoAgentRequest {
+    /// What the video should be: topic, audience, length, tone. 1-10000 characters.
+    #[schemars(length(min = 1, max = 10000))]
+    pub prompt: String,
+    /// generate (default): one shot to a finished video. chat: stops for storyboard review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "generate"))]
+    pub mode: Option<SessionMode>,
+    /// Avatar LOOK id to present the video; omit to let the agent choose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub avatar_id: Option<String>,
+    /// Voice id for narration; omit to let the agent choose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub voice_id: Option<String>,
+    /// Visual style id from list_video_agent_styles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub style_id: Option<String>,
+    /// Brand kit id (logo, colours, fonts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub brand_kit_id: Option<String>,
+    /// Brand glossary id (pronunciations, terms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub brand_glossary_id: Option<String>,
+    /// landscape (16:9) or portrait (9:16); omit to let the agent choose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<Orientation>,
+    /// Up to 20 reference files (slides, images, footage) for the agent to use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 20))]
+    pub files: Option<Vec<FileInput>>,
+    /// HTTPS URL HeyGen calls when the video is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 2048))]
+    pub callback_url: Option<String>,
+    /// Your id echoed back in the callback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 255))]
+    pub callback_id: Option<String>,
+    /// true: HeyGen keeps no memory of this session for future ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false))]
+    pub incognito_mode: Option<bool>,
+    /// Older API only: proceed past review without waiting. Sent only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_proceed: Option<bool>,
+    /// Older API only: skip the agent's own stop points. Sent only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_agentic_stop: Option<bool>,
+}
+
+/// `SendMessageRequest`: the body of `POST /v3/video-agents/{session_id}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = portable)]
+pub struct SendMessageRequest {
+    /// Your reply: approve the storyboard, ask for changes, or request a follow-up video. 1-10000 characters.
+    #[schemars(length(min = 1, max = 10000))]
+    pub message: String,
+    /// Switch to this avatar LOOK id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub avatar_id: Option<String>,
+    /// Switch to this voice id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub voice_id: Option<String>,
+    /// Apply this brand kit id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub brand_kit_id: Option<String>,
+    /// Up to 20 more reference files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 20))]
+    pub files: Option<Vec<FileInput>>,
+    /// Older API only: proceed without another review. Sent only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_proceed: Option<bool>,
+}
+
+/// A status string HeyGen sends, decoded without failing on values it adds later.
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($variant,)+
+            /// A value this version does not know yet.
+            #[serde(untagged)]
+            Other(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::Other(text) => text,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// Session status (`GetSessionResponse.status`).
+    SessionStatus {
+        Thinking => "thinking",
+        WaitingForInput => "waiting_for_input",
+        Reviewing => "reviewing",
+        Generating => "generating",
+        Completed => "completed",
+        Failed => "failed",
+    }
+);
+
+open_enum!(
+    /// `VideoStatus`.
+    VideoStatus {
+        Pending => "pending",
+        Processing => "processing",
+        Completed => "completed",
+        Failed => "failed",
+    }
+);
+
+/// `CreateVideoAgentResponse`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreateVideoAgentResponse {
+    pub session_id: String,
+    pub status: SessionStatus,
+    #[serde(default)]
+    pub video_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// `GetSessionResponse`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Session {
+    pub session_id: String,
+    pub status: SessionStatus,
+    #[serde(default)]
+    pub progress: Option<f64>,
+    #[serde(default)]
+    pub video_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub messages: Vec<SessionMessage>,
+}
+
+/// `SessionMessage`. `role` and `type` stay strings: they are shown, never matched on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionMessage {
+    pub role: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub resource_ids: Option<Vec<String>>,
+}
+
+/// `SendMessageResponse`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SendMessageResponse {
+    pub session_id: String,
+    #[serde(default)]
+    pub run_id: Option<String>,
+}
+
+/// `StopSessionResponse`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StopSessionResponse {
+    pub session_id: String,
+}
+
+/// `SessionResource`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionResource {
+    pub resource_id: String,
+    pub resource_type: String,
+    #[serde(default)]
+    pub source_type: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub thumbnail_url: Option<String>,
+    #[serde(default)]
+    pub preview_url: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `SessionListItem`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionListItem {
+    pub session_id: String,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// `StyleItem`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StyleItem {
+    pub style_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub thumbnail_url: Option<String>,
+    #[serde(default)]
+    pub preview_video_url: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub aspect_ratio: Option<String>,
+}
+
+/// `VideoDetail`. `title` is not in the published schema but HeyGen's list filter uses it, so
+/// it is read when present.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VideoDetail {
+    pub id: String,
+    pub status: VideoStatus,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub completed_at: Option<i64>,
+    #[serde(default)]
+    pub video_url: Option<String>,
+    #[serde(default)]
+    pub thumbnail_url: Option<String>,
+    #[serde(default)]
+    pub gif_url: Option<String>,
+    #[serde(default)]
+    pub captioned_video_url: Option<String>,
+    #[serde(default)]
+    pub subtitle_url: Option<String>,
+    #[serde(default)]
+    pub duration: Option<f64>,
+    #[serde(default)]
+    pub folder_id: Option<String>,
+    #[serde(default)]
+    pub output_language: Option<String>,
+    #[serde(default)]
+    pub failure_code: Option<String>,
+    #[serde(default)]
+    pub failure_message: Option<String>,
+    #[serde(default)]
+    pub video_page_url: Option<String>,
+}
+
+/// `DeleteVideoResponse`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeleteVideoResponse {
+    pub id: String,
+    #[serde(default = "yes")]
+    pub deleted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A page of a list endpoint: `{"data": [...], "has_more", "next_token"}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub has_more: bool,
+    #[serde(default)]
+    pub next_token: Option<String>,
+}
+
+/// `StandardAPIError`: the body of every HeyGen error, inside `{"error": …}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub doc_url: Option<String>,
+}
+
+/// Query of `GET /v3/video-agents`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = portable)]
+pub struct ListSessionsQuery {
+    /// Page size, 1-100 (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100), extend("default" = 20))]
+    pub limit: Option<u32>,
+    /// next_token from the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 4096))]
+    pub token: Option<String>,
+}
+
+/// Query of `GET /v3/video-agents/styles`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = portable)]
+pub struct ListStylesQuery {
+    /// Only styles with this tag, e.g. cinematic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 100))]
+    pub tag: Option<String>,
+    /// Page size, 1-100 (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100), extend("default" = 20))]
+    pub limit: Option<u32>,
+    /// next_token from the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 4096))]
+    pub token: Option<String>,
+}
+
+/// Query of `GET /v3/videos`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = portable)]
+pub struct ListVideosQuery {
+    /// Page size, 1-100 (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100), extend("default" = 10))]
+    pub limit: Option<u32>,
+    /// next_token from the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 4096))]
+    pub token: Option<String>,
+    /// Only videos in this folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub folder_id: Option<String>,
+    /// Only videos whose title matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 500))]
+    pub title: Option<String>,
+}

@@ -1,0 +1,291 @@
+//! Configuration: flags, environment and the credential chain.
+//!
+//! Credentials never pass through clap (flags show up in `ps` and `--help`); they are read
+//! from the environment or the HeyGen CLI's credentials file into [`SecretString`]s, whose
+//! `Debug` prints nothing of the secret.
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use secrecy::SecretString;
+use url::Url;
+
+/// The production API.
+pub const DEFAULT_API_BASE: &str = "https://api.heygen.com";
+
+/// Command-line flags; each can also be set by the environment variable named beside it.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "heygen-mcp", version, about = "MCP server for HeyGen's Video Agent")]
+pub struct Cli {
+    /// Offer only the tools that read (no create, send, stop or delete).
+    #[arg(long, env = "HEYGEN_READ_ONLY")]
+    pub read_only: bool,
+    /// HeyGen API base URL.
+    #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE)]
+    pub api_base: String,
+    /// Allow a plain-http API base that is not loopback (keys would travel in clear text).
+    #[arg(long, env = "HEYGEN_ALLOW_HTTP")]
+    pub allow_http: bool,
+    /// Retries after a rate limit (any call) or a server/network failure (reads and deletes).
+    #[arg(long, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub max_retries: u32,
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// Sent as `x-api-key`.
+    ApiKey(SecretString),
+    /// An OAuth access token, sent as `Authorization: Bearer`.
+    Bearer(SecretString),
+}
+
+/// Where the credentials came from, said in messages (never the secret itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    Env(&'static str),
+    File(PathBuf),
+}
+
+impl std::fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Env(name) => write!(f, "environment variable {name}"),
+            Self::File(path) => write!(f, "credentials file {}", path.display()),
+        }
+    }
+}
+
+/// The outcome of the credential chain.
+#[derive(Debug, Clone)]
+pub enum CredentialLookup {
+    Found(Credentials, CredentialSource),
+    /// Nothing usable; the text says what was tried or what was wrong.
+    Missing(String),
+}
+
+/// Everything the client needs, resolved and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub api_base: Url,
+    pub credentials: CredentialLookup,
+    pub max_retries: u32,
+    pub read_only: bool,
+}
+
+/// A configuration that cannot work; the server refuses to start and says why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("HEYGEN_API_BASE {0:?} is not a valid URL: {1}")]
+    BadUrl(String, url::ParseError),
+    #[error(
+        "HEYGEN_API_BASE {0} uses plain http to a host that is not loopback; the API key would travel in clear text. Use https, or set HEYGEN_ALLOW_HTTP=1 if you really mean it."
+    )]
+    InsecureBase(String),
+    #[error("HEYGEN_API_BASE {0} must be an http or https URL")]
+    BadScheme(String),
+}
+
+impl Config {
+    /// Resolves the flags and the credential chain; `env` reads one environment variable
+    /// (tests pass a map instead of touching the process environment).
+    pub fn resolve(cli: &Cli, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let api_base = check_base(&cli.api_base, cli.allow_http)?;
+        Ok(Self {
+            api_base,
+            credentials: lookup_credentials(&env, now_unix()),
+            max_retries: cli.max_retries,
+            read_only: cli.read_only,
+        })
+    }
+}
+
+fn check_base(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw.trim()).map_err(|e| ConfigError::BadUrl(raw.to_owned(), e))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_http || is_loopback(&url) => Ok(url),
+        "http" => Err(ConfigError::InsecureBase(url.to_string())),
+        _ => Err(ConfigError::BadScheme(url.to_string())),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// First found wins: `HEYGEN_API_KEY`, `HEYGEN_ACCESS_TOKEN`, then the HeyGen CLI's stored
+/// credentials (`$HEYGEN_CONFIG_DIR/credentials` or `~/.heygen/credentials`).
+fn lookup_credentials(env: &impl Fn(&str) -> Option<String>, now: i64) -> CredentialLookup {
+    let non_empty = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if let Some(key) = non_empty("HEYGEN_API_KEY") {
+        return CredentialLookup::Found(
+            Credentials::ApiKey(key.into()),
+            CredentialSource::Env("HEYGEN_API_KEY"),
+        );
+    }
+    if let Some(token) = non_empty("HEYGEN_ACCESS_TOKEN") {
+        return CredentialLookup::Found(
+            Credentials::Bearer(token.into()),
+            CredentialSource::Env("HEYGEN_ACCESS_TOKEN"),
+        );
+    }
+    let dir = match (non_empty("HEYGEN_CONFIG_DIR"), non_empty("HOME")) {
+        (Some(dir), _) => PathBuf::from(dir),
+        (None, Some(home)) => Path::new(&home).join(".heygen"),
+        (None, None) => return CredentialLookup::Missing(missing_text(None)),
+    };
+    let path = dir.join("credentials");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match parse_credentials_file(&text, now) {
+            Ok(credentials) => CredentialLookup::Found(credentials, CredentialSource::File(path)),
+            Err(problem) => CredentialLookup::Missing(format!(
+                "the credentials file {} {problem}. {}",
+                path.display(),
+                missing_text(None)
+            )),
+        },
+        Err(_) => CredentialLookup::Missing(missing_text(Some(&path))),
+    }
+}
+
+fn missing_text(tried: Option<&Path>) -> String {
+    let file = tried.map_or_else(String::new, |p| format!(", nor {}", p.display()));
+    format!(
+        "No HeyGen credentials: neither HEYGEN_API_KEY nor HEYGEN_ACCESS_TOKEN is set{file}. \
+         Create an API key at https://app.heygen.com/settings/api and set HEYGEN_API_KEY in the \
+         \"env\" block of this server's entry in your MCP host's config, then restart the server."
+    )
+}
+
+/// The CLI writes either JSON (`api_key`, or `oauth.access_token` with `expires_at`) or, in
+/// older versions, the bare key on one line.
+fn parse_credentials_file(text: &str, now: i64) -> Result<Credentials, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is empty");
+    }
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+        if text.lines().count() == 1 && !text.contains(char::is_whitespace) {
+            return Ok(Credentials::ApiKey(text.to_owned().into()));
+        }
+        return Err("is neither JSON nor a single-line key");
+    };
+    if let Some(key) = json.get("api_key").and_then(|v| v.as_str()).filter(|k| !k.is_empty()) {
+        return Ok(Credentials::ApiKey(key.to_owned().into()));
+    }
+    let Some(oauth) = json.get("oauth") else {
+        return Err("has neither api_key nor oauth.access_token");
+    };
+    let Some(token) = oauth.get("access_token").and_then(|v| v.as_str()).filter(|t| !t.is_empty())
+    else {
+        return Err("has an oauth entry without access_token");
+    };
+    if let Some(expires) = oauth.get("expires_at").and_then(expiry_unix)
+        && expires <= now
+    {
+        return Err("holds an OAuth token that has expired (run `heygen auth login` again)");
+    }
+    Ok(Credentials::Bearer(token.to_owned().into()))
+}
+
+/// `expires_at` as unix seconds (or milliseconds), or an RFC 3339 string as Go writes it.
+fn expiry_unix(value: &serde_json::Value) -> Option<i64> {
+    if let Some(n) = value.as_i64() {
+        return Some(if n > 100_000_000_000 { n / 1000 } else { n });
+    }
+    let text = value.as_str()?;
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(n);
+    }
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp)
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    fn secret_of(lookup: &CredentialLookup) -> (String, &'static str) {
+        match lookup {
+            CredentialLookup::Found(Credentials::ApiKey(k), _) => (k.expose_secret().to_owned(), "key"),
+            CredentialLookup::Found(Credentials::Bearer(t), _) => (t.expose_secret().to_owned(), "bearer"),
+            CredentialLookup::Missing(text) => (text.clone(), "missing"),
+        }
+    }
+
+    #[test]
+    fn api_key_wins_over_token_and_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        std::fs::write(dir.path().join("credentials"), "file-key").ok();
+        let d = dir.path().to_string_lossy().into_owned();
+        let env = env_of(&[("HEYGEN_API_KEY", "k1"), ("HEYGEN_ACCESS_TOKEN", "t1"), ("HEYGEN_CONFIG_DIR", &d)]);
+        assert_eq!(secret_of(&lookup_credentials(&env, 0)), ("k1".into(), "key"));
+        let env = env_of(&[("HEYGEN_API_KEY", " "), ("HEYGEN_ACCESS_TOKEN", "t1"), ("HEYGEN_CONFIG_DIR", &d)]);
+        assert_eq!(secret_of(&lookup_credentials(&env, 0)), ("t1".into(), "bearer"));
+        let env = env_of(&[("HEYGEN_CONFIG_DIR", &d)]);
+        assert_eq!(secret_of(&lookup_credentials(&env, 0)), ("file-key".into(), "key"));
+    }
+
+    #[test]
+    fn credentials_file_formats() {
+        let key = parse_credentials_file(r#"{"api_key":"abc"}"#, 0);
+        assert!(matches!(key, Ok(Credentials::ApiKey(k)) if k.expose_secret() == "abc"));
+        let fresh = parse_credentials_file(
+            r#"{"oauth":{"access_token":"tok","expires_at":"2030-01-01T00:00:00Z"}}"#,
+            1_800_000_000,
+        );
+        assert!(matches!(fresh, Ok(Credentials::Bearer(t)) if t.expose_secret() == "tok"));
+        let expired = parse_credentials_file(
+            r#"{"oauth":{"access_token":"tok","expires_at":"2030-01-01T00:00:00+01:00"}}"#,
+            1_893_456_000,
+        );
+        assert!(matches!(expired, Err(e) if e.contains("expired")));
+        let expired_unix = parse_credentials_file(r#"{"oauth":{"access_token":"t","expires_at":100}}"#, 200);
+        assert!(expired_unix.is_err());
+        assert!(matches!(parse_credentials_file("legacy-key\n", 0), Ok(Credentials::ApiKey(_))));
+        assert!(parse_credentials_file("two words", 0).is_err());
+        assert!(parse_credentials_file(r#"{"other":1}"#, 0).is_err());
+    }
+
+    #[test]
+    fn missing_credentials_name_the_variable() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let d = dir.path().to_string_lossy().into_owned();
+        let (text, kind) = secret_of(&lookup_credentials(&env_of(&[("HOME", &d)]), 0));
+        assert_eq!(kind, "missing");
+        assert!(text.contains("HEYGEN_API_KEY") && text.contains(".heygen/credentials"), "{text}");
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        assert!(check_base("https://api.heygen.com", false).is_ok());
+        assert!(check_base("http://127.0.0.1:9999", false).is_ok());
+        assert!(check_base("http://localhost:1", false).is_ok());
+        assert!(check_base("http://[::1]:1", false).is_ok());
+        assert!(matches!(check_base("http://example.com", false), Err(ConfigError::InsecureBase(_))));
+        assert!(check_base("http://example.com", true).is_ok());
+        assert!(matches!(check_base("ftp://x", true), Err(ConfigError::BadScheme(_))));
+        assert!(matches!(check_base("not a url", false), Err(ConfigError::BadUrl(..))));
+    }
+}

@@ -1,0 +1,125 @@
+//! Tool failures, worded for the model: what failed, why, and what to do next.
+
+use rmcp::model::{ContentBlock, IntoContents};
+
+use crate::api::{ApiError, TransportKind};
+
+/// What a tool was doing, for the first words of its error and the remedy.
+#[derive(Debug, Clone, Copy)]
+pub struct Op {
+    /// "get video", "create a Video Agent session" …
+    pub action: &'static str,
+    /// The tool that lists valid ids, named when HeyGen says "not found".
+    pub list_tool: &'static str,
+    /// A POST that may start paid work and has no idempotency key.
+    pub starts_work: bool,
+}
+
+impl Op {
+    pub const fn read(action: &'static str, list_tool: &'static str) -> Self {
+        Self { action, list_tool, starts_work: false }
+    }
+
+    pub const fn write(action: &'static str, list_tool: &'static str) -> Self {
+        Self { action, list_tool, starts_work: true }
+    }
+}
+
+/// A failed tool call; becomes a result with `isError: true` so the model can correct itself.
+#[derive(Debug)]
+pub struct ToolError {
+    op: Op,
+    subject: Option<String>,
+    error: ApiError,
+}
+
+impl ToolError {
+    pub fn new(op: Op, subject: Option<&str>, error: ApiError) -> Self {
+        Self { op, subject: subject.map(str::to_owned), error }
+    }
+}
+
+impl std::fmt::Display for ToolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Failed to {}", self.op.action)?;
+        if let Some(subject) = &self.subject {
+            write!(f, " {subject}")?;
+        }
+        match &self.error {
+            ApiError::MissingCredentials(text) => return write!(f, ": {text}"),
+            ApiError::Api { message, code, param, doc_url, request_id, .. } => {
+                write!(f, ": {message} (HeyGen code {code}")?;
+                if let Some(param) = param {
+                    write!(f, ", param {param}")?;
+                }
+                if let Some(id) = request_id {
+                    write!(f, ", request id {id}")?;
+                }
+                if let Some(url) = doc_url {
+                    write!(f, ", see {url}")?;
+                }
+                f.write_str(").")?;
+            }
+            other => {
+                write!(f, ": {other}")?;
+                if let Some(id) = other.request_id() {
+                    write!(f, " (request id {id})")?;
+                }
+                f.write_str(".")?;
+            }
+        }
+        write!(f, " {}", self.remedy())
+    }
+}
+
+impl ToolError {
+    fn remedy(&self) -> String {
+        let list = self.op.list_tool;
+        let unknown_outcome = format!(
+            "The request may have reached HeyGen: call {list} to check whether it took effect before trying again (a second attempt could start a second paid video)."
+        );
+        match &self.error {
+            ApiError::MissingCredentials(_) => String::new(),
+            ApiError::Transport { maybe_applied: true, .. } => unknown_outcome,
+            ApiError::Transport { kind: TransportKind::Timeout, .. } => {
+                "HeyGen did not answer in time; it is safe to call again in a moment.".into()
+            }
+            ApiError::Transport { .. } => {
+                "Check the network connection (and HEYGEN_API_BASE if set), then call again.".into()
+            }
+            ApiError::Decode { .. } => {
+                "HeyGen's answer had a shape this version of heygen-mcp does not understand; check for an update of heygen-mcp.".into()
+            }
+            ApiError::Api { status, .. } | ApiError::Unexpected { status, .. } => {
+                let param = match &self.error {
+                    ApiError::Api { param, .. } => param.as_deref(),
+                    _ => None,
+                };
+                match status {
+                    400 | 422 => match param {
+                        Some(param) => format!("Fix the argument `{param}` and call again."),
+                        None => "Fix the arguments and call again.".into(),
+                    },
+                    401 => "The credentials were refused: check HEYGEN_API_KEY (or HEYGEN_ACCESS_TOKEN, or run `heygen auth login`) and restart this server.".into(),
+                    402 => "The account has no credits left for this: top up at https://app.heygen.com (billing) and try again.".into(),
+                    403 => "These credentials are not allowed to do this (plan or key scopes); use a key with access to the Video Agent API.".into(),
+                    404 => format!("Call {list} to find a valid id."),
+                    409 => "A conflicting request is still in progress; wait a few seconds and call again.".into(),
+                    429 => match self.error.retry_after() {
+                        Some(wait) => format!("Rate limited: wait {} s, then call again.", wait.as_secs().max(1)),
+                        None => "Rate limited: wait a minute, then call again.".into(),
+                    },
+                    500.. if self.op.starts_work => unknown_outcome,
+                    500.. => "HeyGen had a server error; it is safe to call again in a minute.".into(),
+                    _ => "Check the arguments and call again.".into(),
+                }
+            }
+        }
+    }
+}
+
+impl IntoContents for ToolError {
+    fn into_contents(self) -> Vec<ContentBlock> {
+        vec![ContentBlock::text(self.to_string())]
+    }
+}

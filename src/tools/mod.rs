@@ -1,0 +1,96 @@
+//! The MCP layer: one `#[tool_router]` block per area, combined into [`HeyGenServer`].
+//!
+//! Each call is checked against the tool's input schema before it reaches a handler, so no
+//! request leaves for HeyGen with arguments the schema forbids. API failures come back as
+//! results with `isError: true` worded for the model; protocol errors are kept for unknown
+//! tools and bugs.
+
+mod args;
+mod error;
+mod validate;
+mod video_agent;
+mod videos;
+mod views;
+
+use std::sync::Arc;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
+
+pub use error::{Op, ToolError};
+
+use crate::api::HeyGenClient;
+use validate::Validators;
+
+/// What the model reads once, at the start: the workflow across tools.
+pub const INSTRUCTIONS: &str = "\
+HeyGen Video Agent: describe a video in words and HeyGen's agent writes the script, picks avatar and voice, composes scenes and renders it.
+Workflow:
+1. create_video_agent with a prompt (topic, audience, length, tone). mode=generate (default) goes straight to a finished video. mode=chat stops at a storyboard for the user: use it when the user wants to review.
+2. Follow the session with get_video_agent_session. In chat mode, when status is reviewing (or waiting_for_input), show the user the newest model message and its storyboard (get_video_agent_resource for each resource id), then send_video_agent_message to approve or ask for changes; each revision yields a new storyboard.
+3. Once the session has a video_id, poll get_video with it, not the session, every 1-2 minutes. Renders take 5-10x the video's length (often 20-45 minutes): tell the user, and don't poll faster.
+4. When get_video says completed, give the user video_url (a temporary link; call get_video again for a fresh one).
+Creating a session or approving a storyboard costs HeyGen credits: don't create twice for one request; if a create fails ambiguously, check list_video_agent_sessions first. Every result has next_step: follow it.";
+
+/// The MCP server: HeyGen's API as tools.
+#[derive(Clone)]
+pub struct HeyGenServer {
+    client: HeyGenClient,
+    tool_router: ToolRouter<Self>,
+    validators: Arc<Validators>,
+}
+
+impl HeyGenServer {
+    /// All tools, or only the read-only ones.
+    pub fn new(client: HeyGenClient, read_only: bool) -> Self {
+        let mut tool_router = Self::video_agent_tools() + Self::video_tools();
+        if read_only {
+            for tool in tool_router.list_all() {
+                let reads = tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true);
+                if !reads {
+                    tool_router.remove_route(&tool.name);
+                }
+            }
+        }
+        let validators = Arc::new(Validators::new(&tool_router.list_all()));
+        Self { client, tool_router, validators }
+    }
+
+    /// The tools this server offers, as tools/list returns them.
+    pub fn tools(&self) -> Vec<rmcp::model::Tool> {
+        self.tool_router.list_all()
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for HeyGenServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                    .with_title("HeyGen Video Agent"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let Some(tool) = self.tool_router.get(&request.name) else {
+            return Err(ErrorData::invalid_params(format!("tool not found: {}", request.name), None));
+        };
+        let empty = rmcp::model::JsonObject::new();
+        if let Err(problem) = self.validators.check(tool, request.arguments.as_ref().unwrap_or(&empty)) {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(problem)]).into());
+        }
+        self.tool_router.call(ToolCallContext::new(self, request, context)).await
+    }
+}
