@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
+use clap::builder::FalseyValueParser;
 use secrecy::SecretString;
 use url::Url;
 
@@ -15,16 +16,20 @@ pub const DEFAULT_API_BASE: &str = "https://api.heygen.com";
 
 /// Command-line flags; each can also be set by the environment variable named beside it.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "heygen-mcp", version, about = "MCP server for HeyGen's Video Agent")]
+#[command(
+    name = "heygen-mcp",
+    version,
+    about = "MCP server for HeyGen's Video Agent"
+)]
 pub struct Cli {
     /// Offer only the tools that read (no create, send, stop or delete).
-    #[arg(long, env = "HEYGEN_READ_ONLY")]
+    #[arg(long, env = "HEYGEN_READ_ONLY", value_parser = FalseyValueParser::new())]
     pub read_only: bool,
     /// HeyGen API base URL.
     #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE)]
     pub api_base: String,
     /// Allow a plain-http API base that is not loopback (keys would travel in clear text).
-    #[arg(long, env = "HEYGEN_ALLOW_HTTP")]
+    #[arg(long, env = "HEYGEN_ALLOW_HTTP", value_parser = FalseyValueParser::new())]
     pub allow_http: bool,
     /// Retries after a rate limit (any call) or a server/network failure (reads and deletes).
     #[arg(long, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
@@ -122,7 +127,11 @@ fn is_loopback(url: &Url) -> bool {
 /// First found wins: `HEYGEN_API_KEY`, `HEYGEN_ACCESS_TOKEN`, then the HeyGen CLI's stored
 /// credentials (`$HEYGEN_CONFIG_DIR/credentials` or `~/.heygen/credentials`).
 fn lookup_credentials(env: &impl Fn(&str) -> Option<String>, now: i64) -> CredentialLookup {
-    let non_empty = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let non_empty = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     if let Some(key) = non_empty("HEYGEN_API_KEY") {
         return CredentialLookup::Found(
             Credentials::ApiKey(key.into()),
@@ -176,13 +185,20 @@ fn parse_credentials_file(text: &str, now: i64) -> Result<Credentials, &'static 
         }
         return Err("is neither JSON nor a single-line key");
     };
-    if let Some(key) = json.get("api_key").and_then(|v| v.as_str()).filter(|k| !k.is_empty()) {
+    if let Some(key) = json
+        .get("api_key")
+        .and_then(|v| v.as_str())
+        .filter(|k| !k.is_empty())
+    {
         return Ok(Credentials::ApiKey(key.to_owned().into()));
     }
     let Some(oauth) = json.get("oauth") else {
         return Err("has neither api_key nor oauth.access_token");
     };
-    let Some(token) = oauth.get("access_token").and_then(|v| v.as_str()).filter(|t| !t.is_empty())
+    let Some(token) = oauth
+        .get("access_token")
+        .and_then(|v| v.as_str())
+        .filter(|t| !t.is_empty())
     else {
         return Err("has an oauth entry without access_token");
     };
@@ -220,16 +236,22 @@ mod tests {
     use secrecy::ExposeSecret;
     use std::collections::HashMap;
 
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
     fn secret_of(lookup: &CredentialLookup) -> (String, &'static str) {
         match lookup {
-            CredentialLookup::Found(Credentials::ApiKey(k), _) => (k.expose_secret().to_owned(), "key"),
-            CredentialLookup::Found(Credentials::Bearer(t), _) => (t.expose_secret().to_owned(), "bearer"),
+            CredentialLookup::Found(Credentials::ApiKey(k), _) => {
+                (k.expose_secret().to_owned(), "key")
+            }
+            CredentialLookup::Found(Credentials::Bearer(t), _) => {
+                (t.expose_secret().to_owned(), "bearer")
+            }
             CredentialLookup::Missing(text) => (text.clone(), "missing"),
         }
     }
@@ -239,12 +261,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
         std::fs::write(dir.path().join("credentials"), "file-key").ok();
         let d = dir.path().to_string_lossy().into_owned();
-        let env = env_of(&[("HEYGEN_API_KEY", "k1"), ("HEYGEN_ACCESS_TOKEN", "t1"), ("HEYGEN_CONFIG_DIR", &d)]);
-        assert_eq!(secret_of(&lookup_credentials(&env, 0)), ("k1".into(), "key"));
-        let env = env_of(&[("HEYGEN_API_KEY", " "), ("HEYGEN_ACCESS_TOKEN", "t1"), ("HEYGEN_CONFIG_DIR", &d)]);
-        assert_eq!(secret_of(&lookup_credentials(&env, 0)), ("t1".into(), "bearer"));
+        let env = env_of(&[
+            ("HEYGEN_API_KEY", "k1"),
+            ("HEYGEN_ACCESS_TOKEN", "t1"),
+            ("HEYGEN_CONFIG_DIR", &d),
+        ]);
+        assert_eq!(
+            secret_of(&lookup_credentials(&env, 0)),
+            ("k1".into(), "key")
+        );
+        let env = env_of(&[
+            ("HEYGEN_API_KEY", " "),
+            ("HEYGEN_ACCESS_TOKEN", "t1"),
+            ("HEYGEN_CONFIG_DIR", &d),
+        ]);
+        assert_eq!(
+            secret_of(&lookup_credentials(&env, 0)),
+            ("t1".into(), "bearer")
+        );
         let env = env_of(&[("HEYGEN_CONFIG_DIR", &d)]);
-        assert_eq!(secret_of(&lookup_credentials(&env, 0)), ("file-key".into(), "key"));
+        assert_eq!(
+            secret_of(&lookup_credentials(&env, 0)),
+            ("file-key".into(), "key")
+        );
     }
 
     #[test]
@@ -261,9 +300,13 @@ mod tests {
             1_893_456_000,
         );
         assert!(matches!(expired, Err(e) if e.contains("expired")));
-        let expired_unix = parse_credentials_file(r#"{"oauth":{"access_token":"t","expires_at":100}}"#, 200);
+        let expired_unix =
+            parse_credentials_file(r#"{"oauth":{"access_token":"t","expires_at":100}}"#, 200);
         assert!(expired_unix.is_err());
-        assert!(matches!(parse_credentials_file("legacy-key\n", 0), Ok(Credentials::ApiKey(_))));
+        assert!(matches!(
+            parse_credentials_file("legacy-key\n", 0),
+            Ok(Credentials::ApiKey(_))
+        ));
         assert!(parse_credentials_file("two words", 0).is_err());
         assert!(parse_credentials_file(r#"{"other":1}"#, 0).is_err());
     }
@@ -274,7 +317,10 @@ mod tests {
         let d = dir.path().to_string_lossy().into_owned();
         let (text, kind) = secret_of(&lookup_credentials(&env_of(&[("HOME", &d)]), 0));
         assert_eq!(kind, "missing");
-        assert!(text.contains("HEYGEN_API_KEY") && text.contains(".heygen/credentials"), "{text}");
+        assert!(
+            text.contains("HEYGEN_API_KEY") && text.contains(".heygen/credentials"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -283,9 +329,18 @@ mod tests {
         assert!(check_base("http://127.0.0.1:9999", false).is_ok());
         assert!(check_base("http://localhost:1", false).is_ok());
         assert!(check_base("http://[::1]:1", false).is_ok());
-        assert!(matches!(check_base("http://example.com", false), Err(ConfigError::InsecureBase(_))));
+        assert!(matches!(
+            check_base("http://example.com", false),
+            Err(ConfigError::InsecureBase(_))
+        ));
         assert!(check_base("http://example.com", true).is_ok());
-        assert!(matches!(check_base("ftp://x", true), Err(ConfigError::BadScheme(_))));
-        assert!(matches!(check_base("not a url", false), Err(ConfigError::BadUrl(..))));
+        assert!(matches!(
+            check_base("ftp://x", true),
+            Err(ConfigError::BadScheme(_))
+        ));
+        assert!(matches!(
+            check_base("not a url", false),
+            Err(ConfigError::BadUrl(..))
+        ));
     }
 }

@@ -16,7 +16,8 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("heygen_mcp=info,warn")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("heygen_mcp=info,warn")),
         )
         .init();
     match run(cli).await {
@@ -32,9 +33,13 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::resolve(&cli, |name| std::env::var(name).ok())?;
     match &config.credentials {
-        CredentialLookup::Found(_, source) => tracing::info!("using HeyGen credentials from {source}"),
+        CredentialLookup::Found(_, source) => {
+            tracing::info!("using HeyGen credentials from {source}")
+        }
         CredentialLookup::Missing(_) => {
-            tracing::warn!("no HeyGen credentials found; tools will explain how to set HEYGEN_API_KEY")
+            tracing::warn!(
+                "no HeyGen credentials found; tools will explain how to set HEYGEN_API_KEY"
+            )
         }
     }
     let server = HeyGenServer::new(HeyGenClient::new(&config), config.read_only);

@@ -34,7 +34,11 @@ fn strip_nulls(object: &mut Map<String, Value>) {
         let Some(Value::Array(branches)) = object.get(key) else {
             continue;
         };
-        let non_null: Vec<Value> = branches.iter().filter(|b| !is_null_schema(b)).cloned().collect();
+        let non_null: Vec<Value> = branches
+            .iter()
+            .filter(|b| !is_null_schema(b))
+            .cloned()
+            .collect();
         if non_null.len() == 1 && branches.len() == 2 {
             object.remove(key);
             if let Value::Object(inner) = &non_null[0] {

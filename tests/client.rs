@@ -1,6 +1,6 @@
 //! The HeyGen client against a loopback fake: every endpoint's method, path, query, headers and
 //! exact body; every error class; the retry policy.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 
@@ -26,16 +26,25 @@ fn config(server: &MockServer, credentials: Credentials) -> Config {
 }
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy { max_retries: 3, base_delay: Duration::from_millis(10), max_wait: Duration::from_millis(300) }
+    RetryPolicy {
+        max_retries: 3,
+        base_delay: Duration::from_millis(10),
+        max_wait: Duration::from_millis(300),
+    }
 }
 
 fn client(server: &MockServer) -> HeyGenClient {
-    HeyGenClient::with_policy(&config(server, Credentials::ApiKey(KEY.into())), fast_retries(), Timeouts::default())
+    HeyGenClient::with_policy(
+        &config(server, Credentials::ApiKey(KEY.into())),
+        fast_retries(),
+        Timeouts::default(),
+    )
 }
 
 /// The key goes in `x-api-key`, and no `Authorization` header is sent beside it.
 fn api_key_only(req: &Request) -> bool {
-    req.headers.get("x-api-key").is_some_and(|v| v == KEY) && !req.headers.contains_key("authorization")
+    req.headers.get("x-api-key").is_some_and(|v| v == KEY)
+        && !req.headers.contains_key("authorization")
 }
 
 fn no_query(req: &Request) -> bool {
@@ -47,7 +56,8 @@ fn data(value: serde_json::Value) -> ResponseTemplate {
 }
 
 fn list(items: serde_json::Value, next: Option<&str>) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({ "data": items, "has_more": next.is_some(), "next_token": next }))
+    ResponseTemplate::new(200)
+        .set_body_json(json!({ "data": items, "has_more": next.is_some(), "next_token": next }))
 }
 
 #[tokio::test]
@@ -58,12 +68,17 @@ async fn create_sends_exactly_the_fields_set() {
         .and(api_key_only)
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"prompt": "A 30-second intro to Rust"})))
-        .respond_with(data(json!({"session_id": "s_1", "status": "thinking", "created_at": 1_700_000_000})))
+        .respond_with(data(
+            json!({"session_id": "s_1", "status": "thinking", "created_at": 1_700_000_000}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
     let created = client(&server)
-        .create_video_agent(&CreateVideoAgentRequest { prompt: "A 30-second intro to Rust".into(), ..Default::default() })
+        .create_video_agent(&CreateVideoAgentRequest {
+            prompt: "A 30-second intro to Rust".into(),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(created.session_id, "s_1");
@@ -102,9 +117,16 @@ async fn create_with_every_field() {
         brand_glossary_id: Some("bg_1".into()),
         orientation: Some(Orientation::Portrait),
         files: Some(vec![
-            FileInput::Url { url: "https://example.com/deck.pdf".into() },
-            FileInput::AssetId { asset_id: "a_1".into() },
-            FileInput::Base64 { media_type: "image/png".into(), data: "iVBORw0KGgo=".into() },
+            FileInput::Url {
+                url: "https://example.com/deck.pdf".into(),
+            },
+            FileInput::AssetId {
+                asset_id: "a_1".into(),
+            },
+            FileInput::Base64 {
+                media_type: "image/png".into(),
+                data: "iVBORw0KGgo=".into(),
+            },
         ]),
         callback_url: Some("https://example.com/cb".into()),
         callback_id: Some("c_1".into()),
@@ -127,8 +149,15 @@ async fn bearer_token_goes_in_authorization_only() {
         .expect(1)
         .mount(&server)
         .await;
-    let c = HeyGenClient::with_policy(&config(&server, Credentials::Bearer("tok-123".into())), fast_retries(), Timeouts::default());
-    assert_eq!(c.get_video("v_1").await.unwrap().status, VideoStatus::Pending);
+    let c = HeyGenClient::with_policy(
+        &config(&server, Credentials::Bearer("tok-123".into())),
+        fast_retries(),
+        Timeouts::default(),
+    );
+    assert_eq!(
+        c.get_video("v_1").await.unwrap().status,
+        VideoStatus::Pending
+    );
 }
 
 #[tokio::test]
@@ -148,7 +177,9 @@ async fn session_endpoints() {
     Mock::given(method("POST"))
         .and(path("/v3/video-agents/s_1"))
         .and(api_key_only)
-        .and(body_json(json!({"message": "Looks good", "voice_id": "v_2"})))
+        .and(body_json(
+            json!({"message": "Looks good", "voice_id": "v_2"}),
+        ))
         .respond_with(data(json!({"session_id": "s_1", "run_id": "run_1"})))
         .expect(1)
         .mount(&server)
@@ -176,9 +207,19 @@ async fn session_endpoints() {
     let session = c.get_video_agent_session("s_1").await.unwrap();
     assert_eq!(session.status, SessionStatus::Reviewing);
     assert_eq!(session.progress, Some(40.0));
-    assert_eq!(session.messages[0].resource_ids.as_deref(), Some(&["r_1".to_owned(), "r_2".to_owned()][..]));
+    assert_eq!(
+        session.messages[0].resource_ids.as_deref(),
+        Some(&["r_1".to_owned(), "r_2".to_owned()][..])
+    );
     let sent = c
-        .send_video_agent_message("s_1", &SendMessageRequest { message: "Looks good".into(), voice_id: Some("v_2".into()), ..Default::default() })
+        .send_video_agent_message(
+            "s_1",
+            &SendMessageRequest {
+                message: "Looks good".into(),
+                voice_id: Some("v_2".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(sent.run_id.as_deref(), Some("run_1"));
@@ -187,7 +228,10 @@ async fn session_endpoints() {
     let videos = c.list_video_agent_session_videos("s_1").await.unwrap();
     assert_eq!(videos.data.len(), 2);
     assert_eq!(videos.data[0].duration, Some(31.5));
-    assert_eq!(c.stop_video_agent_session("s_1").await.unwrap().session_id, "s_1");
+    assert_eq!(
+        c.stop_video_agent_session("s_1").await.unwrap().session_id,
+        "s_1"
+    );
 }
 
 #[tokio::test]
@@ -198,7 +242,10 @@ async fn list_endpoints_send_only_the_query_given() {
         .and(query_param("limit", "5"))
         .and(query_param("token", "tok/+="))
         .and(|r: &Request| r.url.query_pairs().count() == 2)
-        .respond_with(list(json!([{"session_id": "s_9", "created_at": 9}]), Some("next")))
+        .respond_with(list(
+            json!([{"session_id": "s_9", "created_at": 9}]),
+            Some("next"),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -206,7 +253,10 @@ async fn list_endpoints_send_only_the_query_given() {
         .and(path("/v3/video-agents/styles"))
         .and(query_param("tag", "cinematic"))
         .and(|r: &Request| r.url.query_pairs().count() == 1)
-        .respond_with(list(json!([{"style_id": "st_1", "name": "Noir", "tags": ["cinematic"]}]), None))
+        .respond_with(list(
+            json!([{"style_id": "st_1", "name": "Noir", "tags": ["cinematic"]}]),
+            None,
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -229,17 +279,31 @@ async fn list_endpoints_send_only_the_query_given() {
         .await;
     let c = client(&server);
     let sessions = c
-        .list_video_agent_sessions(&ListSessionsQuery { limit: Some(5), token: Some("tok/+=".into()) })
+        .list_video_agent_sessions(&ListSessionsQuery {
+            limit: Some(5),
+            token: Some("tok/+=".into()),
+        })
         .await
         .unwrap();
     assert!(sessions.has_more);
     assert_eq!(sessions.next_token.as_deref(), Some("next"));
-    let styles = c.list_video_agent_styles(&ListStylesQuery { tag: Some("cinematic".into()), ..Default::default() }).await.unwrap();
+    let styles = c
+        .list_video_agent_styles(&ListStylesQuery {
+            tag: Some("cinematic".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(styles.data[0].name, "Noir");
     let videos = c.list_videos(&ListVideosQuery::default()).await.unwrap();
     assert_eq!(videos.data[0].status, VideoStatus::Processing);
     let filtered = c
-        .list_videos(&ListVideosQuery { limit: Some(100), folder_id: Some("f_1".into()), title: Some("Q3 update".into()), token: None })
+        .list_videos(&ListVideosQuery {
+            limit: Some(100),
+            folder_id: Some("f_1".into()),
+            title: Some("Q3 update".into()),
+            token: None,
+        })
         .await
         .unwrap();
     assert!(filtered.data.is_empty() && !filtered.has_more);
@@ -288,7 +352,9 @@ async fn new_statuses_decode() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v3/video-agents/s_1"))
-        .respond_with(data(json!({"session_id": "s_1", "status": "queued_for_gpu", "created_at": 1})))
+        .respond_with(data(
+            json!({"session_id": "s_1", "status": "queued_for_gpu", "created_at": 1}),
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -297,8 +363,14 @@ async fn new_statuses_decode() {
         .mount(&server)
         .await;
     let c = client(&server);
-    assert_eq!(c.get_video_agent_session("s_1").await.unwrap().status, SessionStatus::Other("queued_for_gpu".into()));
-    assert_eq!(c.get_video("v_1").await.unwrap().status.as_str(), "uploading");
+    assert_eq!(
+        c.get_video_agent_session("s_1").await.unwrap().status,
+        SessionStatus::Other("queued_for_gpu".into())
+    );
+    assert_eq!(
+        c.get_video("v_1").await.unwrap().status.as_str(),
+        "uploading"
+    );
 }
 
 #[tokio::test]
@@ -314,13 +386,22 @@ async fn error_envelope_is_mapped() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server).create_video_agent(&CreateVideoAgentRequest { prompt: "x".into(), ..Default::default() }).await.unwrap_err();
+    let err = client(&server)
+        .create_video_agent(&CreateVideoAgentRequest {
+            prompt: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
     match err {
-        ApiError::Api { status, code, param, doc_url, request_id, .. } => {
-            assert_eq!((status, code.as_str()), (400, "invalid_parameter"));
-            assert_eq!(param.as_deref(), Some("prompt"));
-            assert_eq!(doc_url.as_deref(), Some("https://docs/x"));
-            assert_eq!(request_id.as_deref(), Some("req_42"));
+        ApiError::Api(failure) => {
+            assert_eq!(
+                (failure.status, failure.code.as_str()),
+                (400, "invalid_parameter")
+            );
+            assert_eq!(failure.param.as_deref(), Some("prompt"));
+            assert_eq!(failure.doc_url.as_deref(), Some("https://docs/x"));
+            assert_eq!(failure.request_id.as_deref(), Some("req_42"));
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -331,13 +412,16 @@ async fn every_error_status_is_an_api_error() {
     for status in [401u16, 402, 403, 404, 409, 422] {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(status).set_body_json(json!({"error": {"code": "c", "message": "m"}})))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"error": {"code": "c", "message": "m"}})),
+            )
             .expect(1)
             .mount(&server)
             .await;
         let err = client(&server).get_video("v_1").await.unwrap_err();
         assert_eq!(err.status(), Some(status), "{err:?}");
-        assert!(matches!(err, ApiError::Api { .. }));
+        assert!(matches!(err, ApiError::Api(_)));
     }
 }
 
@@ -345,12 +429,25 @@ async fn every_error_status_is_an_api_error() {
 async fn html_error_page_gives_a_clear_message() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(502).insert_header("content-type", "text/html").set_body_string("<html><body>Bad Gateway</body></html>"))
+        .respond_with(
+            ResponseTemplate::new(502)
+                .insert_header("content-type", "text/html")
+                .set_body_string("<html><body>Bad Gateway</body></html>"),
+        )
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server).create_video_agent(&CreateVideoAgentRequest { prompt: "x".into(), ..Default::default() }).await.unwrap_err();
-    assert!(matches!(err, ApiError::Unexpected { status: 502, .. }), "{err:?}");
+    let err = client(&server)
+        .create_video_agent(&CreateVideoAgentRequest {
+            prompt: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ApiError::Unexpected { status: 502, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("HTML page"), "{err}");
 }
 
@@ -358,7 +455,9 @@ async fn html_error_page_gives_a_clear_message() {
 async fn wrong_shape_names_the_path() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(data(json!({"id": "v_1", "status": "completed", "duration": "long"})))
+        .respond_with(data(
+            json!({"id": "v_1", "status": "completed", "duration": "long"}),
+        ))
         .mount(&server)
         .await;
     let err = client(&server).get_video("v_1").await.unwrap_err();
@@ -372,17 +471,31 @@ async fn wrong_shape_names_the_path() {
 async fn rate_limit_is_retried_for_any_method() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0").set_body_json(json!({"error": {"code": "rate_limit_exceeded", "message": "slow down"}})))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_json(
+                    json!({"error": {"code": "rate_limit_exceeded", "message": "slow down"}}),
+                ),
+        )
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .respond_with(data(json!({"session_id": "s_1", "status": "thinking", "created_at": 1})))
+        .respond_with(data(
+            json!({"session_id": "s_1", "status": "thinking", "created_at": 1}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
-    let created = client(&server).create_video_agent(&CreateVideoAgentRequest { prompt: "x".into(), ..Default::default() }).await.unwrap();
+    let created = client(&server)
+        .create_video_agent(&CreateVideoAgentRequest {
+            prompt: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(created.session_id, "s_1");
 }
 
@@ -390,7 +503,11 @@ async fn rate_limit_is_retried_for_any_method() {
 async fn retry_after_is_honoured_and_clamped() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1").set_body_json(json!({"error": {"code": "rate_limit_exceeded", "message": "m"}})))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"error": {"code": "rate_limit_exceeded", "message": "m"}})),
+        )
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -398,21 +515,45 @@ async fn retry_after_is_honoured_and_clamped() {
         .respond_with(data(json!({"id": "v_1", "status": "pending"})))
         .mount(&server)
         .await;
-    let policy = RetryPolicy { max_retries: 1, base_delay: Duration::from_millis(1), max_wait: Duration::from_secs(5) };
-    let c = HeyGenClient::with_policy(&config(&server, Credentials::ApiKey(KEY.into())), policy, Timeouts::default());
+    let policy = RetryPolicy {
+        max_retries: 1,
+        base_delay: Duration::from_millis(1),
+        max_wait: Duration::from_secs(5),
+    };
+    let c = HeyGenClient::with_policy(
+        &config(&server, Credentials::ApiKey(KEY.into())),
+        policy,
+        Timeouts::default(),
+    );
     let started = Instant::now();
     c.get_video("v_1").await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "waited only {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited only {:?}",
+        started.elapsed()
+    );
 
     // A huge Retry-After is clamped to the policy's max_wait, and the last 429 is reported.
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "86400").set_body_json(json!({"error": {"code": "rate_limit_exceeded", "message": "m"}})))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "86400")
+                .set_body_json(json!({"error": {"code": "rate_limit_exceeded", "message": "m"}})),
+        )
         .expect(3)
         .mount(&server)
         .await;
-    let policy = RetryPolicy { max_retries: 2, base_delay: Duration::from_millis(1), max_wait: Duration::from_millis(50) };
-    let c = HeyGenClient::with_policy(&config(&server, Credentials::ApiKey(KEY.into())), policy, Timeouts::default());
+    let policy = RetryPolicy {
+        max_retries: 2,
+        base_delay: Duration::from_millis(1),
+        max_wait: Duration::from_millis(50),
+    };
+    let c = HeyGenClient::with_policy(
+        &config(&server, Credentials::ApiKey(KEY.into())),
+        policy,
+        Timeouts::default(),
+    );
     let started = Instant::now();
     let err = c.get_video("v_1").await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(60));
@@ -454,11 +595,26 @@ async fn server_errors_are_retried_for_reads_and_deletes_only() {
     c.get_video("v_1").await.unwrap();
     assert_eq!(c.delete_video("v_1").await.unwrap_err().status(), Some(500));
     assert_eq!(
-        c.create_video_agent(&CreateVideoAgentRequest { prompt: "x".into(), ..Default::default() }).await.unwrap_err().status(),
+        c.create_video_agent(&CreateVideoAgentRequest {
+            prompt: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err()
+        .status(),
         Some(503)
     );
     assert_eq!(
-        c.send_video_agent_message("s_1", &SendMessageRequest { message: "go".into(), ..Default::default() }).await.unwrap_err().status(),
+        c.send_video_agent_message(
+            "s_1",
+            &SendMessageRequest {
+                message: "go".into(),
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap_err()
+        .status(),
         Some(503)
     );
 }
@@ -467,31 +623,74 @@ async fn server_errors_are_retried_for_reads_and_deletes_only() {
 async fn a_create_that_times_out_is_not_sent_again() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(data(json!({"session_id": "s_1", "status": "thinking", "created_at": 1})).set_delay(Duration::from_secs(3)))
+        .respond_with(
+            data(json!({"session_id": "s_1", "status": "thinking", "created_at": 1}))
+                .set_delay(Duration::from_secs(3)),
+        )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(data(json!({"id": "v_1", "status": "pending"})).set_delay(Duration::from_secs(3)))
+        .respond_with(
+            data(json!({"id": "v_1", "status": "pending"})).set_delay(Duration::from_secs(3)),
+        )
         .expect(3)
         .mount(&server)
         .await;
-    let timeouts = Timeouts { connect: Duration::from_secs(1), read: Duration::from_millis(200), write: Duration::from_millis(200) };
-    let policy = RetryPolicy { max_retries: 2, ..fast_retries() };
-    let c = HeyGenClient::with_policy(&config(&server, Credentials::ApiKey(KEY.into())), policy, timeouts);
-    let err = c.create_video_agent(&CreateVideoAgentRequest { prompt: "x".into(), ..Default::default() }).await.unwrap_err();
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(1),
+        read: Duration::from_millis(200),
+        write: Duration::from_millis(200),
+    };
+    let policy = RetryPolicy {
+        max_retries: 2,
+        ..fast_retries()
+    };
+    let c = HeyGenClient::with_policy(
+        &config(&server, Credentials::ApiKey(KEY.into())),
+        policy,
+        timeouts,
+    );
+    let err = c
+        .create_video_agent(&CreateVideoAgentRequest {
+            prompt: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, ApiError::Transport { kind: TransportKind::Timeout, maybe_applied: true, .. }),
+        matches!(
+            err,
+            ApiError::Transport {
+                kind: TransportKind::Timeout,
+                maybe_applied: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
     let err = c.get_video("v_1").await.unwrap_err();
-    assert!(matches!(err, ApiError::Transport { kind: TransportKind::Timeout, maybe_applied: false, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ApiError::Transport {
+                kind: TransportKind::Timeout,
+                maybe_applied: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn missing_credentials_send_nothing() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
     let mut cfg = config(&server, Credentials::ApiKey(KEY.into()));
     cfg.credentials = CredentialLookup::Missing("No HeyGen credentials: set HEYGEN_API_KEY".into());
     let err = HeyGenClient::new(&cfg).get_video("v_1").await.unwrap_err();

@@ -9,16 +9,8 @@ pub enum ApiError {
     #[error("{0}")]
     MissingCredentials(String),
     /// HeyGen answered with its error envelope.
-    #[error("HeyGen answered {status}: {message}")]
-    Api {
-        status: u16,
-        code: String,
-        message: String,
-        param: Option<String>,
-        doc_url: Option<String>,
-        request_id: Option<String>,
-        retry_after: Option<Duration>,
-    },
+    #[error("HeyGen answered {}: {}", .0.status, .0.message)]
+    Api(Box<ApiFailure>),
     /// An error status whose body is not HeyGen's envelope (an HTML page from a proxy, say).
     #[error("HeyGen answered {status} with {summary}")]
     Unexpected {
@@ -44,6 +36,18 @@ pub enum ApiError {
     },
 }
 
+/// HeyGen's error envelope (`StandardAPIError`) with the response's status and headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiFailure {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub param: Option<String>,
+    pub doc_url: Option<String>,
+    pub request_id: Option<String>,
+    pub retry_after: Option<Duration>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
     Timeout,
@@ -55,7 +59,8 @@ impl ApiError {
     /// The HTTP status, when HeyGen answered at all.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Api { status, .. } | Self::Unexpected { status, .. } => Some(*status),
+            Self::Api(failure) => Some(failure.status),
+            Self::Unexpected { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -63,16 +68,18 @@ impl ApiError {
     /// HeyGen's `X-Request-Id`, for support tickets.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Self::Api { request_id, .. }
-            | Self::Unexpected { request_id, .. }
-            | Self::Decode { request_id, .. } => request_id.as_deref(),
+            Self::Api(failure) => failure.request_id.as_deref(),
+            Self::Unexpected { request_id, .. } | Self::Decode { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => None,
         }
     }
 
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::Api { retry_after, .. } | Self::Unexpected { retry_after, .. } => *retry_after,
+            Self::Api(failure) => failure.retry_after,
+            Self::Unexpected { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

@@ -30,7 +30,7 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-pub use error::{ApiError, TransportKind};
+pub use error::{ApiError, ApiFailure, TransportKind};
 
 use crate::config::{Config, CredentialLookup, Credentials};
 use types::{ApiErrorBody, Page};
@@ -58,7 +58,9 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     fn backoff(&self, attempt: u32) -> Duration {
-        self.base_delay.saturating_mul(1 << attempt.min(6)).min(self.max_wait)
+        self.base_delay
+            .saturating_mul(1 << attempt.min(6))
+            .min(self.max_wait)
     }
 }
 
@@ -115,29 +117,49 @@ struct Call<'a> {
 
 impl<'a> Call<'a> {
     fn new(method: Method, path: &'a [&'a str]) -> Self {
-        Self { method, path, query: None, body: None }
+        Self {
+            method,
+            path,
+            query: None,
+            body: None,
+        }
     }
 
     fn query(mut self, query: &impl serde::Serialize) -> Result<Self, ApiError> {
-        let encoded = serde_urlencoded::to_string(query).map_err(|e| local_error(format!("could not encode the query: {e}")))?;
+        let encoded = serde_urlencoded::to_string(query)
+            .map_err(|e| local_error(format!("could not encode the query: {e}")))?;
         self.query = Some(encoded).filter(|q| !q.is_empty());
         Ok(self)
     }
 
     fn json(mut self, body: &impl serde::Serialize) -> Result<Self, ApiError> {
-        self.body = Some(serde_json::to_vec(body).map_err(|e| local_error(format!("could not encode the request: {e}")))?);
+        self.body = Some(
+            serde_json::to_vec(body)
+                .map_err(|e| local_error(format!("could not encode the request: {e}")))?,
+        );
         Ok(self)
     }
 }
 
 /// A failure before anything was sent.
 fn local_error(message: String) -> ApiError {
-    ApiError::Transport { kind: TransportKind::Other, message, maybe_applied: false }
+    ApiError::Transport {
+        kind: TransportKind::Other,
+        message,
+        maybe_applied: false,
+    }
 }
 
 impl HeyGenClient {
     pub fn new(config: &Config) -> Self {
-        Self::with_policy(config, RetryPolicy { max_retries: config.max_retries, ..RetryPolicy::default() }, Timeouts::default())
+        Self::with_policy(
+            config,
+            RetryPolicy {
+                max_retries: config.max_retries,
+                ..RetryPolicy::default()
+            },
+            Timeouts::default(),
+        )
     }
 
     pub fn with_policy(config: &Config, retry: RetryPolicy, timeouts: Timeouts) -> Self {
@@ -165,12 +187,18 @@ impl HeyGenClient {
             // Ring is the process-wide TLS provider; a second install attempt is harmless.
             let _ = rustls::crypto::ring::default_provider().install_default();
             reqwest::Client::builder()
-                .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+                .user_agent(concat!(
+                    env!("CARGO_PKG_NAME"),
+                    "/",
+                    env!("CARGO_PKG_VERSION")
+                ))
                 .connect_timeout(self.inner.timeouts.connect)
                 .build()
                 .map_err(|e| format!("could not set up the HTTP client: {e}"))
         });
-        built.as_ref().map_err(|message| local_error(message.clone()))
+        built
+            .as_ref()
+            .map_err(|message| local_error(message.clone()))
     }
 
     fn url(&self, path: &[&str]) -> Url {
@@ -197,8 +225,11 @@ impl HeyGenClient {
 
     /// The one send path: auth, timeouts, retries, decoding, error mapping.
     async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
-        let (auth_name, auth_value) =
-            self.inner.auth.as_ref().map_err(|why| ApiError::MissingCredentials(why.clone()))?;
+        let (auth_name, auth_value) = self
+            .inner
+            .auth
+            .as_ref()
+            .map_err(|why| ApiError::MissingCredentials(why.clone()))?;
         let http = self.http()?;
         let idempotent = matches!(call.method, Method::GET | Method::DELETE | Method::HEAD);
         let timeout = if idempotent && call.method != Method::DELETE {
@@ -241,7 +272,11 @@ impl HeyGenClient {
             );
             match wait {
                 Some(wait) if attempt < retry.max_retries => {
-                    tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying heygen request");
+                    tracing::info!(
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying heygen request"
+                    );
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
@@ -253,7 +288,10 @@ impl HeyGenClient {
 
 fn auth_header(credentials: &Credentials) -> Result<(HeaderName, HeaderValue), String> {
     let (name, value) = match credentials {
-        Credentials::ApiKey(key) => (HeaderName::from_static("x-api-key"), key.expose_secret().to_owned()),
+        Credentials::ApiKey(key) => (
+            HeaderName::from_static("x-api-key"),
+            key.expose_secret().to_owned(),
+        ),
         Credentials::Bearer(token) => (
             reqwest::header::AUTHORIZATION,
             format!("Bearer {}", token.expose_secret()),
@@ -266,15 +304,21 @@ fn auth_header(credentials: &Credentials) -> Result<(HeaderName, HeaderValue), S
     Ok((name, value))
 }
 
-fn retry_wait(error: &ApiError, idempotent: bool, policy: &RetryPolicy, attempt: u32) -> Option<Duration> {
-    match error {
-        ApiError::Api { status: 429, .. } | ApiError::Unexpected { status: 429, .. } => Some(
-            error.retry_after().map_or_else(|| policy.backoff(attempt), |wait| wait.min(policy.max_wait)),
+fn retry_wait(
+    error: &ApiError,
+    idempotent: bool,
+    policy: &RetryPolicy,
+    attempt: u32,
+) -> Option<Duration> {
+    match (error, error.status()) {
+        (_, Some(429)) => Some(
+            error
+                .retry_after()
+                .map_or_else(|| policy.backoff(attempt), |wait| wait.min(policy.max_wait)),
         ),
-        ApiError::Api { status, .. } | ApiError::Unexpected { status, .. } if *status >= 500 && idempotent => {
+        (_, Some(500..)) | (ApiError::Transport { .. }, _) if idempotent => {
             Some(policy.backoff(attempt))
         }
-        ApiError::Transport { .. } if idempotent => Some(policy.backoff(attempt)),
         _ => None,
     }
 }
@@ -306,7 +350,10 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-async fn decode<T: DeserializeOwned>(response: reqwest::Response, idempotent: bool) -> Result<T, ApiError> {
+async fn decode<T: DeserializeOwned>(
+    response: reqwest::Response,
+    idempotent: bool,
+) -> Result<T, ApiError> {
     let status = response.status();
     let headers = response.headers().clone();
     let request_id = header_str(&headers, "x-request-id");
@@ -325,7 +372,7 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response, idempotent: bo
         error: ApiErrorBody,
     }
     match serde_json::from_slice::<ErrorEnvelope>(&body) {
-        Ok(ErrorEnvelope { error }) => Err(ApiError::Api {
+        Ok(ErrorEnvelope { error }) => Err(ApiError::Api(Box::new(ApiFailure {
             status: status.as_u16(),
             code: error.code,
             message: error.message,
@@ -333,7 +380,7 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response, idempotent: bo
             doc_url: error.doc_url,
             request_id,
             retry_after,
-        }),
+        }))),
         Err(_) => Err(ApiError::Unexpected {
             status: status.as_u16(),
             summary: summarize_body(status, &headers, &body),
@@ -351,7 +398,10 @@ async fn read_body(mut response: reqwest::Response, idempotent: bool) -> Result<
                 if body.len() + chunk.len() > MAX_BODY_BYTES {
                     return Err(ApiError::Transport {
                         kind: TransportKind::Other,
-                        message: format!("HeyGen's answer is larger than {} MB; refusing to read it", MAX_BODY_BYTES >> 20),
+                        message: format!(
+                            "HeyGen's answer is larger than {} MB; refusing to read it",
+                            MAX_BODY_BYTES >> 20
+                        ),
                         maybe_applied: !idempotent,
                     });
                 }
@@ -360,7 +410,12 @@ async fn read_body(mut response: reqwest::Response, idempotent: bool) -> Result<
             Ok(None) => return Ok(body),
             Err(error) => {
                 let mut mapped = transport_error(&error, idempotent);
-                if let ApiError::Transport { message, maybe_applied, .. } = &mut mapped {
+                if let ApiError::Transport {
+                    message,
+                    maybe_applied,
+                    ..
+                } = &mut mapped
+                {
                     *message = format!("HeyGen's answer was cut off ({})", root_cause(&error));
                     // The request was received; for a write, its effect is unknown.
                     *maybe_applied = !idempotent;
@@ -372,7 +427,10 @@ async fn read_body(mut response: reqwest::Response, idempotent: bool) -> Result<
 }
 
 fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// `Retry-After` as delta-seconds or an HTTP date.
@@ -389,7 +447,10 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs_f64(seconds.min(86_400.0)));
     }
     let when = httpdate::parse_http_date(raw).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
 }
 
 /// A short, safe description of a body that is not HeyGen's error envelope.
@@ -401,9 +462,15 @@ fn summarize_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Strin
     if trimmed.is_empty() {
         format!("{reason} and an empty body")
     } else if content_type.contains("html") || trimmed.starts_with('<') {
-        format!("{reason} and an HTML page instead of an API answer (a gateway or proxy error, not HeyGen's API)")
+        format!(
+            "{reason} and an HTML page instead of an API answer (a gateway or proxy error, not HeyGen's API)"
+        )
     } else {
-        let excerpt: String = trimmed.chars().take(160).filter(|c| !c.is_control()).collect();
+        let excerpt: String = trimmed
+            .chars()
+            .take(160)
+            .filter(|c| !c.is_control())
+            .collect();
         format!("{reason} and an unexpected body: {excerpt:?}")
     }
 }

@@ -8,16 +8,22 @@ use super::{ApiError, Call, HeyGenClient};
 impl HeyGenClient {
     /// `GET /v3/videos/{video_id}`
     pub async fn get_video(&self, video_id: &str) -> Result<VideoDetail, ApiError> {
-        self.data(Call::new(Method::GET, &["v3", "videos", video_id])).await
+        self.data(Call::new(Method::GET, &["v3", "videos", video_id]))
+            .await
     }
 
     /// `GET /v3/videos`
-    pub async fn list_videos(&self, query: &ListVideosQuery) -> Result<Page<VideoDetail>, ApiError> {
-        self.page(Call::new(Method::GET, &["v3", "videos"]).query(query)?).await
+    pub async fn list_videos(
+        &self,
+        query: &ListVideosQuery,
+    ) -> Result<Page<VideoDetail>, ApiError> {
+        self.page(Call::new(Method::GET, &["v3", "videos"]).query(query)?)
+            .await
     }
 
     /// `DELETE /v3/videos/{video_id}`
     pub async fn delete_video(&self, video_id: &str) -> Result<DeleteVideoResponse, ApiError> {
-        self.data(Call::new(Method::DELETE, &["v3", "videos", video_id])).await
+        self.data(Call::new(Method::DELETE, &["v3", "videos", video_id]))
+            .await
     }
 }

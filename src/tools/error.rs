@@ -17,11 +17,19 @@ pub struct Op {
 
 impl Op {
     pub const fn read(action: &'static str, list_tool: &'static str) -> Self {
-        Self { action, list_tool, starts_work: false }
+        Self {
+            action,
+            list_tool,
+            starts_work: false,
+        }
     }
 
     pub const fn write(action: &'static str, list_tool: &'static str) -> Self {
-        Self { action, list_tool, starts_work: true }
+        Self {
+            action,
+            list_tool,
+            starts_work: true,
+        }
     }
 }
 
@@ -35,7 +43,11 @@ pub struct ToolError {
 
 impl ToolError {
     pub fn new(op: Op, subject: Option<&str>, error: ApiError) -> Self {
-        Self { op, subject: subject.map(str::to_owned), error }
+        Self {
+            op,
+            subject: subject.map(str::to_owned),
+            error,
+        }
     }
 }
 
@@ -47,15 +59,15 @@ impl std::fmt::Display for ToolError {
         }
         match &self.error {
             ApiError::MissingCredentials(text) => return write!(f, ": {text}"),
-            ApiError::Api { message, code, param, doc_url, request_id, .. } => {
-                write!(f, ": {message} (HeyGen code {code}")?;
-                if let Some(param) = param {
+            ApiError::Api(failure) => {
+                write!(f, ": {} (HeyGen code {}", failure.message, failure.code)?;
+                if let Some(param) = &failure.param {
                     write!(f, ", param {param}")?;
                 }
-                if let Some(id) = request_id {
+                if let Some(id) = &failure.request_id {
                     write!(f, ", request id {id}")?;
                 }
-                if let Some(url) = doc_url {
+                if let Some(url) = &failure.doc_url {
                     write!(f, ", see {url}")?;
                 }
                 f.write_str(").")?;
@@ -90,12 +102,12 @@ impl ToolError {
             ApiError::Decode { .. } => {
                 "HeyGen's answer had a shape this version of heygen-mcp does not understand; check for an update of heygen-mcp.".into()
             }
-            ApiError::Api { status, .. } | ApiError::Unexpected { status, .. } => {
+            ApiError::Api(_) | ApiError::Unexpected { .. } => {
                 let param = match &self.error {
-                    ApiError::Api { param, .. } => param.as_deref(),
+                    ApiError::Api(failure) => failure.param.as_deref(),
                     _ => None,
                 };
-                match status {
+                match self.error.status().unwrap_or_default() {
                     400 | 422 => match param {
                         Some(param) => format!("Fix the argument `{param}` and call again."),
                         None => "Fix the arguments and call again.".into(),

@@ -59,7 +59,11 @@ impl HeyGenServer {
             }
         }
         let validators = Arc::new(Validators::new(&tool_router.list_all()));
-        Self { client, tool_router, validators }
+        Self {
+            client,
+            tool_router,
+            validators,
+        }
     }
 
     /// The tools this server offers, as tools/list returns them.
@@ -85,12 +89,20 @@ impl ServerHandler for HeyGenServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let Some(tool) = self.tool_router.get(&request.name) else {
-            return Err(ErrorData::invalid_params(format!("tool not found: {}", request.name), None));
+            return Err(ErrorData::invalid_params(
+                format!("tool not found: {}", request.name),
+                None,
+            ));
         };
         let empty = rmcp::model::JsonObject::new();
-        if let Err(problem) = self.validators.check(tool, request.arguments.as_ref().unwrap_or(&empty)) {
+        if let Err(problem) = self
+            .validators
+            .check(tool, request.arguments.as_ref().unwrap_or(&empty))
+        {
             return Ok(CallToolResult::error(vec![ContentBlock::text(problem)]).into());
         }
-        self.tool_router.call(ToolCallContext::new(self, request, context)).await
+        self.tool_router
+            .call(ToolCallContext::new(self, request, context))
+            .await
     }
 }

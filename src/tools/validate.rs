@@ -14,7 +14,12 @@ pub struct Validators {
 
 impl Validators {
     pub fn new(tools: &[Tool]) -> Self {
-        Self { by_tool: tools.iter().map(|t| (t.name.to_string(), OnceLock::new())).collect() }
+        Self {
+            by_tool: tools
+                .iter()
+                .map(|t| (t.name.to_string(), OnceLock::new()))
+                .collect(),
+        }
     }
 
     /// `Ok` when the arguments fit; otherwise one line per problem, naming the argument.
@@ -32,7 +37,11 @@ impl Validators {
             }
         };
         let instance = serde_json::Value::Object(arguments.clone());
-        let problems: Vec<String> = validator.iter_errors(&instance).take(8).map(|e| describe(&e)).collect();
+        let problems: Vec<String> = validator
+            .iter_errors(&instance)
+            .take(8)
+            .map(|e| describe(&e))
+            .collect();
         if problems.is_empty() {
             return Ok(());
         }
@@ -72,11 +81,19 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> String {
         }
         _ => error.masked_with("the value").to_string(),
     };
-    if path.is_empty() { what } else { format!("`{path}`: {what}") }
+    if path.is_empty() {
+        what
+    } else {
+        format!("`{path}`: {what}")
+    }
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 /// A JSON pointer (`/files/2/type`) as an argument path (`files[2].type`).

@@ -3,36 +3,54 @@
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::{tool, tool_router};
 
+use super::HeyGenServer;
 use super::args::{ResourceRef, SendMessageArgs, SessionRef};
 use super::error::{Op, ToolError};
 use super::views::{
     MessageSent, ResourceView, SessionCreated, SessionItem, SessionList, SessionStopped,
     SessionVideos, SessionView, StyleList, session_next_step,
 };
-use super::HeyGenServer;
 use crate::api::types::{CreateVideoAgentRequest, ListSessionsQuery, ListStylesQuery, SessionMode};
 
 const CREATE: Op = Op::write("create a Video Agent session", "list_video_agent_sessions");
 const GET_SESSION: Op = Op::read("get Video Agent session", "list_video_agent_sessions");
 const SEND: Op = Op::write("send a message to session", "get_video_agent_session");
-const GET_RESOURCE: Op = Op::read("get resource", "get_video_agent_session (resource_ids in its messages)");
+const GET_RESOURCE: Op = Op::read(
+    "get resource",
+    "get_video_agent_session (resource_ids in its messages)",
+);
 const SESSION_VIDEOS: Op = Op::read("list the videos of session", "list_video_agent_sessions");
 const STOP: Op = Op::read("stop session", "list_video_agent_sessions");
-const LIST_SESSIONS: Op = Op::read("list Video Agent sessions", "list_video_agent_sessions without a token");
-const LIST_STYLES: Op = Op::read("list Video Agent styles", "list_video_agent_styles without a token");
+const LIST_SESSIONS: Op = Op::read(
+    "list Video Agent sessions",
+    "list_video_agent_sessions without a token",
+);
+const LIST_STYLES: Op = Op::read(
+    "list Video Agent styles",
+    "list_video_agent_styles without a token",
+);
 
 #[tool_router(router = video_agent_tools, vis = "pub(super)")]
 impl HeyGenServer {
     /// Start a HeyGen Video Agent session: the agent writes the script, picks avatar and voice, composes scenes and renders a video from your prompt. mode=generate (default) goes straight to a finished video; mode=chat stops at a storyboard for the user to review. Costs credits. Next: get_video_agent_session until a video_id appears, then get_video.
     #[tool(
         title = "Create video (Video Agent)",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     pub async fn create_video_agent(
         &self,
         Parameters(request): Parameters<CreateVideoAgentRequest>,
     ) -> Result<Json<SessionCreated>, ToolError> {
-        let created = self.client.create_video_agent(&request).await.map_err(|e| ToolError::new(CREATE, None, e))?;
+        let created = self
+            .client
+            .create_video_agent(&request)
+            .await
+            .map_err(|e| ToolError::new(CREATE, None, e))?;
         let next_step = match (request.mode, &created.video_id) {
             (Some(SessionMode::Chat), _) => "Chat mode: call get_video_agent_session every 10-30 s until status is reviewing, then show the storyboard to the user.".to_owned(),
             _ => session_next_step(&created.status, created.video_id.as_deref()),
@@ -49,7 +67,12 @@ impl HeyGenServer {
     /// Get a Video Agent session: status (thinking, waiting_for_input, reviewing, generating, completed, failed), progress 0-100, video_id once rendering starts, and up to 40 messages newest first (storyboards carry resource_ids). next_step says what to do. Once video_id is set, poll get_video instead.
     #[tool(
         title = "Get Video Agent session",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn get_video_agent_session(
         &self,
@@ -66,11 +89,19 @@ impl HeyGenServer {
     /// Send a message to a chat-mode session: approve the storyboard ("Looks good, render it"), ask for changes, answer the agent's question, or ask for a follow-up video after completion. Each approval or follow-up may render a video and cost credits. Next: get_video_agent_session.
     #[tool(
         title = "Send message to Video Agent",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     pub async fn send_video_agent_message(
         &self,
-        Parameters(SendMessageArgs { session_id, request }): Parameters<SendMessageArgs>,
+        Parameters(SendMessageArgs {
+            session_id,
+            request,
+        }): Parameters<SendMessageArgs>,
     ) -> Result<Json<MessageSent>, ToolError> {
         let sent = self
             .client
@@ -87,11 +118,19 @@ impl HeyGenServer {
     /// Get one resource of a session (a storyboard frame, draft, avatar or voice the agent used): type and media URLs. Resource ids come from the resource_ids of the session's messages.
     #[tool(
         title = "Get Video Agent resource",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn get_video_agent_resource(
         &self,
-        Parameters(ResourceRef { session_id, resource_id }): Parameters<ResourceRef>,
+        Parameters(ResourceRef {
+            session_id,
+            resource_id,
+        }): Parameters<ResourceRef>,
     ) -> Result<Json<ResourceView>, ToolError> {
         let resource = self
             .client
@@ -104,7 +143,12 @@ impl HeyGenServer {
     /// List the videos a session has produced, newest first, with status and download links. A chat session makes one video per approved storyboard or follow-up.
     #[tool(
         title = "List session videos",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn list_video_agent_session_videos(
         &self,
@@ -115,13 +159,20 @@ impl HeyGenServer {
             .list_video_agent_session_videos(&session_id)
             .await
             .map_err(|e| ToolError::new(SESSION_VIDEOS, Some(&session_id), e))?;
-        Ok(Json(SessionVideos { videos: page.data.into_iter().map(Into::into).collect() }))
+        Ok(Json(SessionVideos {
+            videos: page.data.into_iter().map(Into::into).collect(),
+        }))
     }
 
     /// Stop a Video Agent session: the agent halts at its next step and renders nothing more. Use when the user cancels. Cannot be undone; a finished video is kept.
     #[tool(
         title = "Stop Video Agent session",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn stop_video_agent_session(
         &self,
@@ -141,15 +192,31 @@ impl HeyGenServer {
     /// List your Video Agent sessions, newest first (session_id, created_at). If has_more, call again with token=next_token for the next page.
     #[tool(
         title = "List Video Agent sessions",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn list_video_agent_sessions(
         &self,
         Parameters(query): Parameters<ListSessionsQuery>,
     ) -> Result<Json<SessionList>, ToolError> {
-        let page = self.client.list_video_agent_sessions(&query).await.map_err(|e| ToolError::new(LIST_SESSIONS, None, e))?;
+        let page = self
+            .client
+            .list_video_agent_sessions(&query)
+            .await
+            .map_err(|e| ToolError::new(LIST_SESSIONS, None, e))?;
         Ok(Json(SessionList {
-            sessions: page.data.into_iter().map(|s| SessionItem { session_id: s.session_id, created_at: s.created_at }).collect(),
+            sessions: page
+                .data
+                .into_iter()
+                .map(|s| SessionItem {
+                    session_id: s.session_id,
+                    created_at: s.created_at,
+                })
+                .collect(),
             has_more: page.has_more,
             next_token: page.next_token,
         }))
@@ -158,13 +225,22 @@ impl HeyGenServer {
     /// List visual styles for create_video_agent's style_id (name, tags, aspect ratio, preview links), optionally by tag. If has_more, call again with token=next_token.
     #[tool(
         title = "List Video Agent styles",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn list_video_agent_styles(
         &self,
         Parameters(query): Parameters<ListStylesQuery>,
     ) -> Result<Json<StyleList>, ToolError> {
-        let page = self.client.list_video_agent_styles(&query).await.map_err(|e| ToolError::new(LIST_STYLES, None, e))?;
+        let page = self
+            .client
+            .list_video_agent_styles(&query)
+            .await
+            .map_err(|e| ToolError::new(LIST_STYLES, None, e))?;
         Ok(Json(StyleList {
             styles: page.data.into_iter().map(Into::into).collect(),
             has_more: page.has_more,

@@ -18,26 +18,44 @@ impl HeyGenServer {
     /// Get a video's status (pending, processing, completed, failed) and, when completed, its download links (video, captioned video, SRT subtitles, thumbnail, GIF) and duration; failure_code and failure_message when failed. Poll this, not the session, once a video_id exists.
     #[tool(
         title = "Get video",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn get_video(
         &self,
         Parameters(VideoRef { video_id }): Parameters<VideoRef>,
     ) -> Result<Json<VideoView>, ToolError> {
-        let video = self.client.get_video(&video_id).await.map_err(|e| ToolError::new(GET, Some(&video_id), e))?;
+        let video = self
+            .client
+            .get_video(&video_id)
+            .await
+            .map_err(|e| ToolError::new(GET, Some(&video_id), e))?;
         Ok(Json(video.into()))
     }
 
     /// List the account's videos, newest first (id, status, title, duration), optionally by folder_id or title. For links call get_video. If has_more, call again with token=next_token.
     #[tool(
         title = "List videos",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn list_videos(
         &self,
         Parameters(query): Parameters<ListVideosQuery>,
     ) -> Result<Json<VideoList>, ToolError> {
-        let page = self.client.list_videos(&query).await.map_err(|e| ToolError::new(LIST, None, e))?;
+        let page = self
+            .client
+            .list_videos(&query)
+            .await
+            .map_err(|e| ToolError::new(LIST, None, e))?;
         Ok(Json(VideoList {
             videos: page.data.into_iter().map(Into::into).collect(),
             has_more: page.has_more,
@@ -48,13 +66,25 @@ impl HeyGenServer {
     /// Delete a video permanently from the HeyGen account. Cannot be undone: confirm with the user first.
     #[tool(
         title = "Delete video",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     pub async fn delete_video(
         &self,
         Parameters(VideoRef { video_id }): Parameters<VideoRef>,
     ) -> Result<Json<VideoDeleted>, ToolError> {
-        let deleted = self.client.delete_video(&video_id).await.map_err(|e| ToolError::new(DELETE, Some(&video_id), e))?;
-        Ok(Json(VideoDeleted { id: deleted.id, deleted: deleted.deleted }))
+        let deleted = self
+            .client
+            .delete_video(&video_id)
+            .await
+            .map_err(|e| ToolError::new(DELETE, Some(&video_id), e))?;
+        Ok(Json(VideoDeleted {
+            id: deleted.id,
+            deleted: deleted.deleted,
+        }))
     }
 }

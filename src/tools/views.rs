@@ -257,7 +257,11 @@ impl SessionView {
             progress: session.progress.unwrap_or(0.0),
             video_id: session.video_id,
             created_at: session.created_at,
-            messages: session.messages.into_iter().map(MessageView::from).collect(),
+            messages: session
+                .messages
+                .into_iter()
+                .map(MessageView::from)
+                .collect(),
             next_step,
         }
     }
