@@ -623,3 +623,28 @@ async fn stdout_is_only_json_rpc_and_the_key_never_leaks() {
             .any(|r: &Request| r.headers.get("x-api-key").is_some_and(|v| v == KEY))
     );
 }
+
+#[tokio::test]
+async fn refuses_to_send_a_key_over_plain_http() {
+    let home = tempfile::tempdir().unwrap();
+    let output = common::command(
+        &[],
+        &[
+            ("HEYGEN_API_KEY", KEY),
+            ("HEYGEN_API_BASE", "http://api.example.com"),
+        ],
+        home.path(),
+    )
+    .stdin(std::process::Stdio::null())
+    .output()
+    .await
+    .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        output.stdout.is_empty(),
+        "nothing but JSON-RPC may reach stdout"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("HEYGEN_ALLOW_HTTP"), "{stderr}");
+    assert!(!stderr.contains(KEY));
+}

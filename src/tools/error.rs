@@ -16,7 +16,8 @@ pub struct Op {
 }
 
 impl Op {
-    pub const fn read(action: &'static str, list_tool: &'static str) -> Self {
+    /// A call that is safe to repeat.
+    pub const fn new(action: &'static str, list_tool: &'static str) -> Self {
         Self {
             action,
             list_tool,
@@ -24,7 +25,8 @@ impl Op {
         }
     }
 
-    pub const fn write(action: &'static str, list_tool: &'static str) -> Self {
+    /// A call that may start paid work; repeating it after an unclear failure could pay twice.
+    pub const fn starts_work(action: &'static str, list_tool: &'static str) -> Self {
         Self {
             action,
             list_tool,

@@ -12,20 +12,20 @@ use super::views::{
 };
 use crate::api::types::{CreateVideoAgentRequest, ListSessionsQuery, ListStylesQuery, SessionMode};
 
-const CREATE: Op = Op::write("create a Video Agent session", "list_video_agent_sessions");
-const GET_SESSION: Op = Op::read("get Video Agent session", "list_video_agent_sessions");
-const SEND: Op = Op::write("send a message to session", "get_video_agent_session");
-const GET_RESOURCE: Op = Op::read(
+const CREATE: Op = Op::starts_work("create a Video Agent session", "list_video_agent_sessions");
+const GET_SESSION: Op = Op::new("get Video Agent session", "list_video_agent_sessions");
+const SEND: Op = Op::starts_work("send a message to session", "get_video_agent_session");
+const GET_RESOURCE: Op = Op::new(
     "get resource",
     "get_video_agent_session (resource_ids in its messages)",
 );
-const SESSION_VIDEOS: Op = Op::read("list the videos of session", "list_video_agent_sessions");
-const STOP: Op = Op::read("stop session", "list_video_agent_sessions");
-const LIST_SESSIONS: Op = Op::read(
+const SESSION_VIDEOS: Op = Op::new("list the videos of session", "list_video_agent_sessions");
+const STOP: Op = Op::new("stop session", "list_video_agent_sessions");
+const LIST_SESSIONS: Op = Op::new(
     "list Video Agent sessions",
     "list_video_agent_sessions without a token",
 );
-const LIST_STYLES: Op = Op::read(
+const LIST_STYLES: Op = Op::new(
     "list Video Agent styles",
     "list_video_agent_styles without a token",
 );

@@ -9,9 +9,9 @@ use super::error::{Op, ToolError};
 use super::views::{VideoDeleted, VideoList, VideoView};
 use crate::api::types::ListVideosQuery;
 
-const GET: Op = Op::read("get video", "list_videos");
-const LIST: Op = Op::read("list videos", "list_videos without a token");
-const DELETE: Op = Op::read("delete video", "list_videos");
+const GET: Op = Op::new("get video", "list_videos");
+const LIST: Op = Op::new("list videos", "list_videos without a token");
+const DELETE: Op = Op::new("delete video", "list_videos");
 
 #[tool_router(router = video_tools, vis = "pub(super)")]
 impl HeyGenServer {
