@@ -34,6 +34,12 @@ pub struct Cli {
     /// Retries after a rate limit (any call) or a server/network failure (reads and deletes).
     #[arg(long, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub max_retries: u32,
+    /// Longest wait_for_video may block in one call, in seconds.
+    #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub wait_max_seconds: u64,
+    /// A session thinking this long with no change is reported as stuck, in seconds.
+    #[arg(long, env = "HEYGEN_STALL_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub stall_seconds: u64,
 }
 
 /// How requests authenticate.

@@ -1,12 +1,14 @@
 //! heygen-mcp: parse configuration, log to stderr, serve MCP over stdio.
 
+use std::time::Duration;
+
 use clap::Parser;
 use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
 use heygen_mcp::api::HeyGenClient;
 use heygen_mcp::config::{Cli, Config, CredentialLookup};
-use heygen_mcp::tools::HeyGenServer;
+use heygen_mcp::tools::{HeyGenServer, Settings, WaitSettings};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -42,7 +44,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             )
         }
     }
-    let server = HeyGenServer::new(HeyGenClient::new(&config), config.read_only);
+    let settings = Settings {
+        read_only: config.read_only,
+        sandbox: false,
+        wait: WaitSettings {
+            max_timeout: Duration::from_secs(cli.wait_max_seconds),
+            stall_after: Duration::from_secs(cli.stall_seconds),
+            ..WaitSettings::default()
+        },
+    };
+    let server = HeyGenServer::new(HeyGenClient::new(&config), settings);
     tracing::info!(api = %config.api_base, read_only = config.read_only, "heygen-mcp serving on stdio");
     let running = server.serve(rmcp::transport::stdio()).await?;
     running.waiting().await?;

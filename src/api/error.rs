@@ -5,6 +5,9 @@ use std::time::Duration;
 /// Everything that can go wrong between a call and its decoded answer.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
+    /// The caller's input cannot be sent; nothing was sent.
+    #[error("{0}")]
+    InvalidInput(String),
     /// No credentials were found; nothing was sent.
     #[error("{0}")]
     MissingCredentials(String),
@@ -74,6 +77,11 @@ impl ApiError {
             }
             _ => None,
         }
+    }
+
+    /// A failure that may pass by itself: no answer, or a server error.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transport { .. }) || self.status().is_some_and(|s| s >= 500)
     }
 
     pub fn retry_after(&self) -> Option<Duration> {

@@ -316,9 +316,7 @@ fn retry_wait(
                 .retry_after()
                 .map_or_else(|| policy.backoff(attempt), |wait| wait.min(policy.max_wait)),
         ),
-        (_, Some(500..)) | (ApiError::Transport { .. }, _) if idempotent => {
-            Some(policy.backoff(attempt))
-        }
+        _ if idempotent && error.is_transient() => Some(policy.backoff(attempt)),
         _ => None,
     }
 }

@@ -61,6 +61,7 @@ impl std::fmt::Display for ToolError {
         }
         match &self.error {
             ApiError::MissingCredentials(text) => return write!(f, ": {text}"),
+            ApiError::InvalidInput(text) => return write!(f, ": {text}"),
             ApiError::Api(failure) => {
                 write!(f, ": {} (HeyGen code {}", failure.message, failure.code)?;
                 if let Some(param) = &failure.param {
@@ -93,7 +94,7 @@ impl ToolError {
             "The request may have reached HeyGen: call {list} to check whether it took effect before trying again (a second attempt could start a second paid video)."
         );
         match &self.error {
-            ApiError::MissingCredentials(_) => String::new(),
+            ApiError::MissingCredentials(_) | ApiError::InvalidInput(_) => String::new(),
             ApiError::Transport { maybe_applied: true, .. } => unknown_outcome,
             ApiError::Transport { kind: TransportKind::Timeout, .. } => {
                 "HeyGen did not answer in time; it is safe to call again in a moment.".into()

@@ -11,6 +11,7 @@ mod validate;
 mod video_agent;
 mod videos;
 mod views;
+mod wait;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
 pub use error::{Op, ToolError};
+pub use wait::WaitSettings;
 
 use crate::api::HeyGenClient;
 use validate::Validators;
@@ -38,19 +40,30 @@ Workflow:
 4. When get_video says completed, give the user video_url (a temporary link; call get_video again for a fresh one).
 Creating a session or approving a storyboard costs HeyGen credits: don't create twice for one request; if a create fails ambiguously, check list_video_agent_sessions first. Every result has next_step: follow it.";
 
+/// How the server behaves, beyond the client it drives.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Offer only the tools that read.
+    pub read_only: bool,
+    /// The client points at the offline sandbox: every result says so.
+    pub sandbox: bool,
+    pub wait: WaitSettings,
+}
+
 /// The MCP server: HeyGen's API as tools.
 #[derive(Clone)]
 pub struct HeyGenServer {
     client: HeyGenClient,
+    settings: Settings,
     tool_router: ToolRouter<Self>,
     validators: Arc<Validators>,
+    stalls: Arc<wait::Stalls>,
 }
 
 impl HeyGenServer {
-    /// All tools, or only the read-only ones.
-    pub fn new(client: HeyGenClient, read_only: bool) -> Self {
-        let mut tool_router = Self::video_agent_tools() + Self::video_tools();
-        if read_only {
+    pub fn new(client: HeyGenClient, settings: Settings) -> Self {
+        let mut tool_router = Self::video_agent_tools() + Self::video_tools() + Self::wait_tools();
+        if settings.read_only {
             for tool in tool_router.list_all() {
                 let reads = tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true);
                 if !reads {
@@ -61,8 +74,10 @@ impl HeyGenServer {
         let validators = Arc::new(Validators::new(&tool_router.list_all()));
         Self {
             client,
+            settings,
             tool_router,
             validators,
+            stalls: Arc::default(),
         }
     }
 

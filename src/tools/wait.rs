@@ -1,0 +1,399 @@
+//! `wait_for_video`: the waiting a model should not do itself.
+//!
+//! A render takes 5-10x the video's length, often most of an hour. Left alone, a model polls
+//! in a tight loop and pays for every turn. This tool polls for it: the session until a
+//! video_id appears, then the video (HeyGen's session endpoint has been seen to 404 once the
+//! video is assigned), with a delay that starts short and settles, progress notifications
+//! when the caller asked for them, an early return whenever the user is needed, and a
+//! resumable answer when its time is up.
+
+use std::time::{Duration, Instant};
+
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::model::{ProgressNotificationParam, ProgressToken};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::HeyGenServer;
+use super::error::{Op, ToolError};
+use super::views::{MessageView, VideoView};
+use crate::api::ApiError;
+use crate::api::types::{Session, SessionStatus, VideoDetail, VideoStatus};
+use crate::schema::{ID_PATTERN, portable, strict_input};
+
+const WAIT: Op = Op::new("wait for the video", "list_video_agent_sessions");
+
+/// Polling and patience limits.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitSettings {
+    pub default_timeout: Duration,
+    pub max_timeout: Duration,
+    /// A session in `thinking` with no change for this long is reported as stuck.
+    pub stall_after: Duration,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for WaitSettings {
+    fn default() -> Self {
+        Self {
+            default_timeout: Duration::from_secs(50),
+            max_timeout: Duration::from_secs(600),
+            stall_after: Duration::from_secs(600),
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(20),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct WaitArgs {
+    /// Session id from create_video_agent (give this or video_id).
+    #[serde(default)]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub session_id: Option<String>,
+    /// Video id, once known (give this or session_id).
+    #[serde(default)]
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub video_id: Option<String>,
+    /// How long to wait before returning the current state, in seconds (default 50). Keep it under the host's request timeout.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 3600), extend("default" = 50))]
+    pub timeout_seconds: Option<u32>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct WaitOutcome {
+    /// completed, failed, needs_input, stuck or still_running.
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_status: Option<String>,
+    pub progress: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoView>,
+    /// Newest model messages, when the user is needed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<MessageView>,
+    pub waited_seconds: f64,
+    pub polls: u32,
+    pub next_step: String,
+}
+
+#[tool_router(router = wait_tools, vis = "pub(super)")]
+impl HeyGenServer {
+    /// Wait for a video to finish, instead of polling yourself: give the session_id (or the video_id once known). Returns when the video is completed (with links) or failed, early when the user is needed (storyboard review, a question) or the session looks stuck, and otherwise after timeout_seconds with the current state: then call it again. Sends progress notifications.
+    #[tool(
+        title = "Wait for video",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn wait_for_video(
+        &self,
+        Parameters(args): Parameters<WaitArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<Json<WaitOutcome>, ToolError> {
+        let subject = args.video_id.clone().or_else(|| args.session_id.clone());
+        let fail = |e| ToolError::new(WAIT, subject.as_deref(), e);
+        if args.session_id.is_none() && args.video_id.is_none() {
+            return Err(fail(ApiError::InvalidInput(
+                "give session_id (from create_video_agent) or video_id".into(),
+            )));
+        }
+        let settings = self.settings.wait;
+        let timeout = args
+            .timeout_seconds
+            .map_or(settings.default_timeout, |s| Duration::from_secs(s.into()))
+            .min(settings.max_timeout);
+        let mut waiter = Waiter {
+            server: self,
+            ctx: &ctx,
+            token: ctx.meta.get_progress_token(),
+            sent: 0.0,
+            started: Instant::now(),
+            deadline: Instant::now() + timeout,
+            polls: 0,
+            session_id: args.session_id,
+            video_id: args.video_id,
+            session_answers: true,
+        };
+        waiter.run(settings).await.map(Json).map_err(fail)
+    }
+}
+
+struct Waiter<'a> {
+    server: &'a HeyGenServer,
+    ctx: &'a RequestContext<RoleServer>,
+    token: Option<ProgressToken>,
+    /// The last progress value sent; each notification must be larger.
+    sent: f64,
+    started: Instant,
+    deadline: Instant,
+    polls: u32,
+    session_id: Option<String>,
+    video_id: Option<String>,
+    /// False once the session endpoint 404s after the video was assigned.
+    session_answers: bool,
+}
+
+/// What one poll found.
+enum Step {
+    Done(WaitOutcome),
+    Continue { progress: f64, status: String },
+}
+
+impl Waiter<'_> {
+    async fn run(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
+        let mut delay = settings.first_delay;
+        let mut failures = 0u32;
+        let mut last = (0.0, String::from("waiting"));
+        loop {
+            let wait_hint = match self.poll(settings.stall_after).await {
+                Ok(Step::Done(outcome)) => return Ok(outcome),
+                Ok(Step::Continue { progress, status }) => {
+                    failures = 0;
+                    self.notify(progress, &status).await;
+                    last = (progress, status);
+                    None
+                }
+                // Rate limited or briefly failing: keep the ids, wait, and try again.
+                Err(error) if error.status() == Some(429) => error.retry_after(),
+                Err(error) if error.is_transient() => {
+                    failures += 1;
+                    if failures >= 3 {
+                        return Err(error);
+                    }
+                    None
+                }
+                Err(error) => return Err(error),
+            };
+            let now = Instant::now();
+            if now >= self.deadline {
+                return Ok(self.still_running(last.0, &last.1));
+            }
+            let pause = wait_hint.unwrap_or(delay).min(self.deadline - now);
+            tokio::select! {
+                () = self.ctx.ct.cancelled() => {
+                    return Err(ApiError::InvalidInput("cancelled by the client".into()));
+                }
+                () = tokio::time::sleep(pause) => {}
+            }
+            delay = delay.mul_f64(1.6).min(settings.max_delay);
+        }
+    }
+
+    async fn poll(&mut self, stall_after: Duration) -> Result<Step, ApiError> {
+        let client = &self.server.client;
+        if let (None, Some(session_id)) = (&self.video_id, &self.session_id) {
+            self.polls += 1;
+            let session = client.get_video_agent_session(session_id).await?;
+            match &session.status {
+                SessionStatus::Reviewing | SessionStatus::WaitingForInput => {
+                    return Ok(Step::Done(self.needs_input(session)));
+                }
+                SessionStatus::Failed => return Ok(Step::Done(self.session_failed(session).await)),
+                SessionStatus::Thinking
+                    if self.server.stalls.unchanged_for(&session) > stall_after =>
+                {
+                    return Ok(Step::Done(self.stuck(session, stall_after)));
+                }
+                _ => {}
+            }
+            match session.video_id.clone() {
+                // Go straight on to the video: it may already be done.
+                Some(video_id) => self.video_id = Some(video_id),
+                None if session.status == SessionStatus::Completed => {
+                    return Ok(Step::Done(self.outcome("completed", Some(&session), None, 100.0,
+                        "The session completed without a video_id: call list_video_agent_session_videos for its videos.".into())));
+                }
+                None => {
+                    let progress = session.progress.unwrap_or(0.0);
+                    let status = describe_session(&session.status, progress);
+                    return Ok(Step::Continue { progress, status });
+                }
+            }
+        }
+        let Some(video_id) = self.video_id.clone() else {
+            return Err(ApiError::InvalidInput("give session_id or video_id".into()));
+        };
+        self.polls += 1;
+        let video = client.get_video(&video_id).await?;
+        match video.status {
+            VideoStatus::Completed | VideoStatus::Failed => {
+                return Ok(Step::Done(self.video_done(video)));
+            }
+            _ => {}
+        }
+        // The video has no progress of its own; the session has, while it still answers.
+        let mut progress = None;
+        if let (true, Some(session_id)) = (self.session_answers, &self.session_id) {
+            self.polls += 1;
+            match client.get_video_agent_session(session_id).await {
+                Ok(session) => progress = session.progress,
+                Err(e) if e.status() == Some(404) => self.session_answers = false,
+                Err(_) => {}
+            }
+        }
+        let progress = progress.unwrap_or(0.0);
+        Ok(Step::Continue {
+            progress,
+            status: format!("rendering, {progress:.0} %"),
+        })
+    }
+
+    /// Sends a progress notification if the caller asked for them. Progress must rise on
+    /// every notification, so a poll that saw no change still nudges it up a little.
+    async fn notify(&mut self, progress: f64, status: &str) {
+        let Some(token) = &self.token else { return };
+        let value = progress.clamp(0.0, 99.0).max(self.sent + 0.1).min(99.9);
+        if value <= self.sent || self.ctx.ct.is_cancelled() {
+            return;
+        }
+        self.sent = value;
+        let param = ProgressNotificationParam::new(token.clone(), value)
+            .with_total(100.0)
+            .with_message(status.to_owned());
+        if let Err(e) = self.ctx.peer.notify_progress(param).await {
+            tracing::debug!("progress notification not sent: {e}");
+        }
+    }
+
+    fn outcome(
+        &self,
+        state: &str,
+        session: Option<&Session>,
+        video: Option<VideoDetail>,
+        progress: f64,
+        next_step: String,
+    ) -> WaitOutcome {
+        WaitOutcome {
+            state: state.into(),
+            session_id: self.session_id.clone(),
+            video_id: self.video_id.clone(),
+            session_status: session.map(|s| s.status.to_string()),
+            video_status: video.as_ref().map(|v| v.status.to_string()),
+            progress,
+            video: video.map(Into::into),
+            messages: Vec::new(),
+            waited_seconds: (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+            polls: self.polls,
+            next_step,
+        }
+    }
+
+    fn needs_input(&self, session: Session) -> WaitOutcome {
+        let progress = session.progress.unwrap_or(0.0);
+        let next = "The agent needs the user: show them the newest model message (and its storyboard via get_video_agent_resource), then answer with send_video_agent_message and call wait_for_video again.".to_owned();
+        let mut outcome = self.outcome("needs_input", Some(&session), None, progress, next);
+        outcome.messages = newest_model_messages(session);
+        outcome
+    }
+
+    async fn session_failed(&mut self, session: Session) -> WaitOutcome {
+        let mut video = None;
+        if let Some(video_id) = session.video_id.clone() {
+            self.video_id = Some(video_id.clone());
+            self.polls += 1;
+            video = self.server.client.get_video(&video_id).await.ok();
+        }
+        let next = "The session failed: tell the user why (messages, failure_message), then adjust the request and start again with create_video_agent.".to_owned();
+        let progress = session.progress.unwrap_or(0.0);
+        let mut outcome = self.outcome("failed", Some(&session), video, progress, next);
+        outcome.messages = newest_model_messages(session);
+        outcome
+    }
+
+    fn stuck(&self, session: Session, stall_after: Duration) -> WaitOutcome {
+        let next = format!(
+            "The agent has been thinking for over {} minutes with no change: it may be stuck. Ask the user whether to keep waiting (call wait_for_video again) or stop it (stop_video_agent_session) and start over.",
+            stall_after.as_secs() / 60
+        );
+        let progress = session.progress.unwrap_or(0.0);
+        let mut outcome = self.outcome("stuck", Some(&session), None, progress, next);
+        outcome.messages = newest_model_messages(session);
+        outcome
+    }
+
+    fn video_done(&self, video: VideoDetail) -> WaitOutcome {
+        let (state, progress) = match video.status {
+            VideoStatus::Completed => ("completed", 100.0),
+            _ => ("failed", self.sent),
+        };
+        let next = super::views::video_next_step(&video);
+        self.outcome(state, None, Some(video), progress, next)
+    }
+
+    fn still_running(&self, progress: f64, status: &str) -> WaitOutcome {
+        let id = match (&self.video_id, &self.session_id) {
+            (Some(video_id), _) => format!("video_id {video_id}"),
+            (None, Some(session_id)) => format!("session_id {session_id}"),
+            (None, None) => String::new(),
+        };
+        let next = format!(
+            "Still {status}. Nothing is lost: tell the user how it is going and call wait_for_video again with {id}."
+        );
+        self.outcome("still_running", None, None, progress, next)
+    }
+}
+
+fn describe_session(status: &SessionStatus, progress: f64) -> String {
+    match status {
+        SessionStatus::Thinking => "agent thinking".into(),
+        SessionStatus::Generating => format!("generating, {progress:.0} %"),
+        other => other.to_string(),
+    }
+}
+
+fn newest_model_messages(session: Session) -> Vec<MessageView> {
+    session
+        .messages
+        .into_iter()
+        .filter(|m| m.role != "user")
+        .take(3)
+        .map(Into::into)
+        .collect()
+}
+
+/// How long each session has shown the same status, progress and messages. Kept across
+/// calls: a stall shows over many short waits, not within one.
+#[derive(Default)]
+pub struct Stalls {
+    seen: std::sync::Mutex<std::collections::HashMap<String, (Snapshot, Instant)>>,
+}
+
+type Snapshot = (String, u64, usize);
+
+impl Stalls {
+    fn unchanged_for(&self, session: &Session) -> Duration {
+        let now = (
+            session.status.to_string(),
+            session.progress.unwrap_or(0.0).to_bits(),
+            session.messages.len(),
+        );
+        let Ok(mut seen) = self.seen.lock() else {
+            return Duration::ZERO;
+        };
+        // Forget sessions not seen for a day, so the map stays small.
+        seen.retain(|_, (_, since)| since.elapsed() < Duration::from_secs(86_400));
+        let entry = seen
+            .entry(session.session_id.clone())
+            .or_insert_with(|| (now.clone(), Instant::now()));
+        if entry.0 != now {
+            *entry = (now, Instant::now());
+        }
+        entry.1.elapsed()
+    }
+}
