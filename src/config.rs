@@ -22,6 +22,11 @@ pub const DEFAULT_API_BASE: &str = "https://api.heygen.com";
     about = "MCP server for HeyGen's Video Agent"
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Serve against the built-in offline sandbox instead of HeyGen: no key, no credits.
+    #[arg(long, env = "HEYGEN_SANDBOX", value_parser = FalseyValueParser::new())]
+    pub sandbox: bool,
     /// Offer only the tools that read (no create, send, stop or delete).
     #[arg(long, env = "HEYGEN_READ_ONLY", value_parser = FalseyValueParser::new())]
     pub read_only: bool,
@@ -42,6 +47,18 @@ pub struct Cli {
     pub stall_seconds: u64,
 }
 
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Run the offline HeyGen simulator alone, for curl or other clients.
+    Sandbox {
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Make a video end to end through this server's MCP tools, on the sandbox.
+    Demo,
+}
+
 /// How requests authenticate.
 #[derive(Debug, Clone)]
 pub enum Credentials {
@@ -56,6 +73,8 @@ pub enum Credentials {
 pub enum CredentialSource {
     Env(&'static str),
     File(PathBuf),
+    /// The built-in sandbox takes any key; a real one is never sent to it.
+    Sandbox,
 }
 
 impl std::fmt::Display for CredentialSource {
@@ -63,6 +82,7 @@ impl std::fmt::Display for CredentialSource {
         match self {
             Self::Env(name) => write!(f, "environment variable {name}"),
             Self::File(path) => write!(f, "credentials file {}", path.display()),
+            Self::Sandbox => f.write_str("the sandbox (no real key needed)"),
         }
     }
 }

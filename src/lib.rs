@@ -7,5 +7,8 @@
 
 pub mod api;
 pub mod config;
+pub mod demo;
+pub mod files;
+pub mod sandbox;
 pub mod schema;
 pub mod tools;

@@ -1,5 +1,7 @@
-//! heygen-mcp: parse configuration, log to stderr, serve MCP over stdio.
+//! heygen-mcp: parse configuration, log to stderr, then serve MCP over stdio (or run the
+//! sandbox alone, or the demo).
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::Parser;
@@ -7,8 +9,11 @@ use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
 use heygen_mcp::api::HeyGenClient;
-use heygen_mcp::config::{Cli, Config, CredentialLookup};
+use heygen_mcp::config::{Cli, Command, Config, CredentialLookup, CredentialSource, Credentials};
+use heygen_mcp::sandbox::{Sandbox, SandboxOptions};
 use heygen_mcp::tools::{HeyGenServer, Settings, WaitSettings};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -22,7 +27,12 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("heygen_mcp=info,warn")),
         )
         .init();
-    match run(cli).await {
+    let outcome = match cli.command {
+        Some(Command::Sandbox { port }) => run_sandbox(port).await,
+        Some(Command::Demo) => run_demo().await,
+        None => serve(cli).await,
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");
@@ -32,8 +42,23 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::resolve(&cli, |name| std::env::var(name).ok())?;
+async fn serve(cli: Cli) -> Result<(), Error> {
+    let mut config = Config::resolve(&cli, |name| std::env::var(name).ok())?;
+    // Kept alive for as long as the server runs.
+    let mut sandbox = None;
+    if cli.sandbox {
+        let running = Sandbox::start(loopback(0), SandboxOptions::from_env()).await?;
+        config.api_base = running.base_url().parse()?;
+        config.credentials = CredentialLookup::Found(
+            Credentials::ApiKey("sandbox".to_owned().into()),
+            CredentialSource::Sandbox,
+        );
+        tracing::info!(
+            url = running.base_url(),
+            "sandbox mode: serving the offline simulator"
+        );
+        sandbox = Some(running);
+    }
     match &config.credentials {
         CredentialLookup::Found(_, source) => {
             tracing::info!("using HeyGen credentials from {source}")
@@ -46,7 +71,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     let settings = Settings {
         read_only: config.read_only,
-        sandbox: false,
+        sandbox: sandbox.is_some(),
         wait: WaitSettings {
             max_timeout: Duration::from_secs(cli.wait_max_seconds),
             stall_after: Duration::from_secs(cli.stall_seconds),
@@ -57,5 +82,33 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(api = %config.api_base, read_only = config.read_only, "heygen-mcp serving on stdio");
     let running = server.serve(rmcp::transport::stdio()).await?;
     running.waiting().await?;
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
     Ok(())
+}
+
+/// `heygen-mcp sandbox`: the simulator alone, until Ctrl-C.
+async fn run_sandbox(port: u16) -> Result<(), Error> {
+    let sandbox = Sandbox::start(loopback(port), SandboxOptions::from_env()).await?;
+    let url = sandbox.base_url();
+    eprintln!(
+        "HeyGen sandbox listening on {url} (Ctrl-C to stop). Any non-empty x-api-key works. Try:\n  \
+         curl -s -H 'x-api-key: demo' {url}/v3/video-agents/styles\n  \
+         curl -s -H 'x-api-key: demo' -H 'content-type: application/json' -d '{{\"prompt\":\"A 30-second video about otters\"}}' {url}/v3/video-agents"
+    );
+    tokio::signal::ctrl_c().await?;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// `heygen-mcp demo`: a terminal-facing subcommand, so it writes to stdout.
+async fn run_demo() -> Result<(), Error> {
+    let exe = std::env::current_exe()?;
+    let mut out = std::io::stdout();
+    heygen_mcp::demo::run(&exe, &mut out).await
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
 }

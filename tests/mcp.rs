@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const ALL_TOOLS: [&str; 11] = [
+const ALL_TOOLS: [&str; 12] = [
     "create_video_agent",
     "delete_video",
     "get_video",
@@ -23,6 +23,7 @@ const ALL_TOOLS: [&str; 11] = [
     "list_videos",
     "send_video_agent_message",
     "stop_video_agent_session",
+    "wait_for_video",
 ];
 
 fn data(value: Value) -> ResponseTemplate {
@@ -278,7 +279,7 @@ async fn missing_credentials_are_a_tool_error_and_send_nothing() {
         .mount(&fake)
         .await;
     let served = serve(&[], &[("HEYGEN_API_BASE", &fake.uri())]).await;
-    assert_eq!(served.client.list_all_tools().await.unwrap().len(), 11);
+    assert_eq!(served.client.list_all_tools().await.unwrap().len(), ALL_TOOLS.len());
     for (tool, args) in [
         ("get_video", json!({"video_id": "v_1"})),
         ("create_video_agent", json!({"prompt": "hello"})),
@@ -485,7 +486,7 @@ async fn read_only_mode_offers_only_readers() {
         let served = serve(&args, &env).await;
         let tools = served.client.list_all_tools().await.unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-        assert_eq!(names.len(), 7, "{names:?}");
+        assert_eq!(names.len(), 8, "{names:?}");
         assert!(
             tools
                 .iter()

@@ -16,6 +16,7 @@
 //! - Waits grow exponentially from [`RetryPolicy::base_delay`]; `HEYGEN_MAX_RETRIES` sets the
 //!   number of retries.
 
+mod assets;
 pub mod error;
 pub mod types;
 mod video_agent;
@@ -30,6 +31,7 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+pub use assets::LocalFile;
 pub use error::{ApiError, ApiFailure, TransportKind};
 
 use crate::config::{Config, CredentialLookup, Credentials};
@@ -107,12 +109,23 @@ impl std::fmt::Debug for HeyGenClient {
     }
 }
 
-/// One request to send: method, path segments (each percent-encoded), query and JSON body.
+/// One request to send: method, path segments (each percent-encoded), query and body.
 struct Call<'a> {
     method: Method,
     path: &'a [&'a str],
     query: Option<String>,
-    body: Option<Vec<u8>>,
+    body: Body,
+    /// Makes a POST safe to retry: HeyGen answers a repeated key with the first response.
+    idempotency_key: Option<String>,
+    /// Overrides the read/write timeout (uploads take longer).
+    timeout: Option<Duration>,
+}
+
+enum Body {
+    None,
+    Json(Vec<u8>),
+    /// A local file sent as the multipart part `file`; reopened for each attempt.
+    File(assets::LocalFile),
 }
 
 impl<'a> Call<'a> {
@@ -121,7 +134,9 @@ impl<'a> Call<'a> {
             method,
             path,
             query: None,
-            body: None,
+            body: Body::None,
+            idempotency_key: None,
+            timeout: None,
         }
     }
 
@@ -133,11 +148,17 @@ impl<'a> Call<'a> {
     }
 
     fn json(mut self, body: &impl serde::Serialize) -> Result<Self, ApiError> {
-        self.body = Some(
+        self.body = Body::Json(
             serde_json::to_vec(body)
                 .map_err(|e| local_error(format!("could not encode the request: {e}")))?,
         );
         Ok(self)
+    }
+
+    fn idempotency_key(mut self, key: String, timeout: Duration) -> Self {
+        self.idempotency_key = Some(key);
+        self.timeout = Some(timeout);
+        self
     }
 }
 
@@ -231,12 +252,13 @@ impl HeyGenClient {
             .as_ref()
             .map_err(|why| ApiError::MissingCredentials(why.clone()))?;
         let http = self.http()?;
-        let idempotent = matches!(call.method, Method::GET | Method::DELETE | Method::HEAD);
-        let timeout = if idempotent && call.method != Method::DELETE {
+        let idempotent = matches!(call.method, Method::GET | Method::DELETE | Method::HEAD)
+            || call.idempotency_key.is_some();
+        let timeout = call.timeout.unwrap_or(if call.method == Method::GET {
             self.inner.timeouts.read
         } else {
             self.inner.timeouts.write
-        };
+        });
         let mut url = self.url(call.path);
         url.set_query(call.query.as_deref());
         let retry = self.inner.retry;
@@ -247,11 +269,16 @@ impl HeyGenClient {
                 .timeout(timeout)
                 .header(auth_name, auth_value.clone())
                 .header(reqwest::header::ACCEPT, "application/json");
-            if let Some(body) = &call.body {
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone());
+            if let Some(key) = &call.idempotency_key {
+                request = request.header("idempotency-key", key);
             }
+            request = match &call.body {
+                Body::None => request,
+                Body::Json(body) => request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone()),
+                Body::File(file) => request.multipart(file.form().await?),
+            };
             let started = std::time::Instant::now();
             let outcome = match request.send().await {
                 Ok(response) => decode::<T>(response, idempotent).await,

@@ -417,3 +417,34 @@ pub struct ListVideosQuery {
     #[schemars(length(min = 1, max = 500))]
     pub title: Option<String>,
 }
+
+/// `UploadAssetV3Response`, and the same fields of `CompleteAssetUploadResponse`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadedAsset {
+    pub asset_id: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub mime_type: Option<String>,
+    #[serde(default)]
+    pub size_bytes: Option<u64>,
+}
+
+/// `CreateAssetUploadRequest`: starts a direct upload for files over 32 MB.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateAssetUploadRequest {
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+}
+
+/// `CreateAssetUploadResponse`: where and how to PUT the bytes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AssetUploadTicket {
+    pub asset_id: String,
+    pub upload_url: String,
+    #[serde(default)]
+    pub upload_headers: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+}

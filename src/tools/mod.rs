@@ -30,6 +30,18 @@ pub use wait::WaitSettings;
 use crate::api::HeyGenClient;
 use validate::Validators;
 
+/// Says on every result that it came from the sandbox, so no one takes it for a real video.
+fn mark_as_sandbox(mut result: CallToolResult) -> CallToolResult {
+    result.content.push(ContentBlock::text(SANDBOX_NOTE));
+    let mut meta = result.meta.take().unwrap_or_default();
+    meta.insert("heygen-mcp/sandbox".into(), serde_json::Value::Bool(true));
+    result.meta = Some(meta);
+    result
+}
+
+/// Appended to every result in sandbox mode.
+pub const SANDBOX_NOTE: &str = "[SANDBOX] Simulated by heygen-mcp's offline sandbox: no real video was made and no credits were used. Media links serve placeholder files.";
+
 /// What the model reads once, at the start: the workflow across tools.
 pub const INSTRUCTIONS: &str = "\
 HeyGen Video Agent: describe a video in words and HeyGen's agent writes the script, picks avatar and voice, composes scenes and renders it.
@@ -110,14 +122,20 @@ impl ServerHandler for HeyGenServer {
             ));
         };
         let empty = rmcp::model::JsonObject::new();
-        if let Err(problem) = self
-            .validators
-            .check(tool, request.arguments.as_ref().unwrap_or(&empty))
-        {
-            return Ok(CallToolResult::error(vec![ContentBlock::text(problem)]).into());
-        }
-        self.tool_router
-            .call(ToolCallContext::new(self, request, context))
-            .await
+        let arguments = request.arguments.as_ref().unwrap_or(&empty);
+        let response = match self.validators.check(tool, arguments) {
+            Err(problem) => CallToolResult::error(vec![ContentBlock::text(problem)]).into(),
+            Ok(()) => {
+                self.tool_router
+                    .call(ToolCallContext::new(self, request, context))
+                    .await?
+            }
+        };
+        Ok(match response {
+            CallToolResponse::Complete(result) if self.settings.sandbox => {
+                CallToolResponse::Complete(mark_as_sandbox(result))
+            }
+            other => other,
+        })
     }
 }

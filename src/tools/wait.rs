@@ -151,7 +151,7 @@ struct Waiter<'a> {
 
 /// What one poll found.
 enum Step {
-    Done(WaitOutcome),
+    Done(Box<WaitOutcome>),
     Continue { progress: f64, status: String },
 }
 
@@ -162,7 +162,7 @@ impl Waiter<'_> {
         let mut last = (0.0, String::from("waiting"));
         loop {
             let wait_hint = match self.poll(settings.stall_after).await {
-                Ok(Step::Done(outcome)) => return Ok(outcome),
+                Ok(Step::Done(outcome)) => return Ok(*outcome),
                 Ok(Step::Continue { progress, status }) => {
                     failures = 0;
                     self.notify(progress, &status).await;
@@ -202,13 +202,13 @@ impl Waiter<'_> {
             let session = client.get_video_agent_session(session_id).await?;
             match &session.status {
                 SessionStatus::Reviewing | SessionStatus::WaitingForInput => {
-                    return Ok(Step::Done(self.needs_input(session)));
+                    return done(self.needs_input(session));
                 }
-                SessionStatus::Failed => return Ok(Step::Done(self.session_failed(session).await)),
+                SessionStatus::Failed => return done(self.session_failed(session).await),
                 SessionStatus::Thinking
                     if self.server.stalls.unchanged_for(&session) > stall_after =>
                 {
-                    return Ok(Step::Done(self.stuck(session, stall_after)));
+                    return done(self.stuck(session, stall_after));
                 }
                 _ => {}
             }
@@ -216,8 +216,14 @@ impl Waiter<'_> {
                 // Go straight on to the video: it may already be done.
                 Some(video_id) => self.video_id = Some(video_id),
                 None if session.status == SessionStatus::Completed => {
-                    return Ok(Step::Done(self.outcome("completed", Some(&session), None, 100.0,
-                        "The session completed without a video_id: call list_video_agent_session_videos for its videos.".into())));
+                    let next = "The session completed without a video_id: call list_video_agent_session_videos for its videos.";
+                    return done(self.outcome(
+                        "completed",
+                        Some(&session),
+                        None,
+                        100.0,
+                        next.into(),
+                    ));
                 }
                 None => {
                     let progress = session.progress.unwrap_or(0.0);
@@ -233,7 +239,7 @@ impl Waiter<'_> {
         let video = client.get_video(&video_id).await?;
         match video.status {
             VideoStatus::Completed | VideoStatus::Failed => {
-                return Ok(Step::Done(self.video_done(video)));
+                return done(self.video_done(video));
             }
             _ => {}
         }
@@ -347,6 +353,10 @@ impl Waiter<'_> {
         );
         self.outcome("still_running", None, None, progress, next)
     }
+}
+
+fn done(outcome: WaitOutcome) -> Result<Step, ApiError> {
+    Ok(Step::Done(Box::new(outcome)))
 }
 
 fn describe_session(status: &SessionStatus, progress: f64) -> String {

@@ -1,0 +1,179 @@
+//! Assets: uploads (simple and direct) and media downloads from storage.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+
+use super::types::{AssetUploadTicket, CreateAssetUploadRequest, UploadedAsset};
+use super::{ApiError, Body, Call, HeyGenClient, local_error, transport_error};
+
+/// HeyGen's limit for `POST /v3/assets`; larger files take the direct-upload route.
+pub const SIMPLE_UPLOAD_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// Uploads move real bytes: allow far more than a JSON call.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// A local file to upload, already checked by the caller (allowed, a regular file, a type
+/// HeyGen accepts).
+#[derive(Debug, Clone)]
+pub struct LocalFile {
+    pub path: PathBuf,
+    pub file_name: String,
+    pub mime: &'static str,
+    pub len: u64,
+}
+
+impl LocalFile {
+    async fn body(&self) -> Result<reqwest::Body, ApiError> {
+        let file = tokio::fs::File::open(&self.path)
+            .await
+            .map_err(|e| local_error(format!("could not open {}: {e}", self.path.display())))?;
+        Ok(reqwest::Body::wrap_stream(
+            tokio_util::io::ReaderStream::new(file),
+        ))
+    }
+
+    pub(super) async fn form(&self) -> Result<Form, ApiError> {
+        let part = Part::stream_with_length(self.body().await?, self.len)
+            .file_name(self.file_name.clone())
+            .mime_str(self.mime)
+            .map_err(|e| local_error(format!("bad content type {}: {e}", self.mime)))?;
+        Ok(Form::new().part("file", part))
+    }
+}
+
+impl HeyGenClient {
+    /// Uploads a file the way its size calls for, and returns the asset to reference.
+    /// One idempotency key covers the whole upload, so retries never make a second asset.
+    pub async fn upload(
+        &self,
+        file: &LocalFile,
+        idempotency_key: &str,
+    ) -> Result<UploadedAsset, ApiError> {
+        if file.len <= SIMPLE_UPLOAD_LIMIT {
+            return self.upload_asset(file, idempotency_key).await;
+        }
+        let ticket = self
+            .create_asset_upload(
+                &CreateAssetUploadRequest {
+                    filename: file.file_name.clone(),
+                    content_type: file.mime.to_owned(),
+                    size_bytes: file.len,
+                },
+                idempotency_key,
+            )
+            .await?;
+        self.put_upload(&ticket, file).await?;
+        self.complete_asset_upload(&ticket.asset_id).await
+    }
+
+    /// `POST /v3/assets` (multipart, part `file`, at most 32 MB)
+    pub async fn upload_asset(
+        &self,
+        file: &LocalFile,
+        idempotency_key: &str,
+    ) -> Result<UploadedAsset, ApiError> {
+        let mut call = Call::new(Method::POST, &["v3", "assets"])
+            .idempotency_key(idempotency_key.to_owned(), UPLOAD_TIMEOUT);
+        call.body = Body::File(file.clone());
+        self.data(call).await
+    }
+
+    /// `POST /v3/assets/direct-uploads`
+    pub async fn create_asset_upload(
+        &self,
+        request: &CreateAssetUploadRequest,
+        idempotency_key: &str,
+    ) -> Result<AssetUploadTicket, ApiError> {
+        let call = Call::new(Method::POST, &["v3", "assets", "direct-uploads"])
+            .json(request)?
+            .idempotency_key(idempotency_key.to_owned(), self.inner.timeouts.write);
+        self.data(call).await
+    }
+
+    /// `PUT {upload_url}`: the bytes go straight to storage, with exactly the headers HeyGen
+    /// gave and no HeyGen credentials.
+    pub async fn put_upload(
+        &self,
+        ticket: &AssetUploadTicket,
+        file: &LocalFile,
+    ) -> Result<(), ApiError> {
+        let mut request = self.http()?.put(&ticket.upload_url).timeout(UPLOAD_TIMEOUT);
+        for (name, value) in &ticket.upload_headers {
+            request = request.header(name, value);
+        }
+        let response = request
+            .header(reqwest::header::CONTENT_LENGTH, file.len)
+            .body(file.body().await?)
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, true))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        Err(ApiError::Unexpected {
+            status: status.as_u16(),
+            summary: format!(
+                "{} from the upload storage",
+                status.canonical_reason().unwrap_or("an error")
+            ),
+            request_id: None,
+            retry_after: None,
+        })
+    }
+
+    /// `POST /v3/assets/{asset_id}/complete`. Idempotent; answers 409 `conflict` while the
+    /// uploaded object is not visible yet, so that is waited out a few times.
+    pub async fn complete_asset_upload(&self, asset_id: &str) -> Result<UploadedAsset, ApiError> {
+        let path = ["v3", "assets", asset_id, "complete"];
+        let empty = serde_json::Map::new();
+        let mut wait = Duration::from_millis(250);
+        for _ in 0..5 {
+            match self
+                .data(Call::new(Method::POST, &path).json(&empty)?)
+                .await
+            {
+                Err(e) if e.status() == Some(409) => {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                other => return other,
+            }
+        }
+        self.data(Call::new(Method::POST, &path).json(&empty)?)
+            .await
+    }
+
+    /// GETs a media URL from HeyGen's storage (a presigned link): no credentials are sent.
+    pub async fn fetch_media(&self, url: &str) -> Result<reqwest::Response, ApiError> {
+        let url = url::Url::parse(url).map_err(|e| local_error(format!("bad media URL: {e}")))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(local_error(format!(
+                "refusing to fetch a {} URL",
+                url.scheme()
+            )));
+        }
+        let response = self
+            .http()?
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, true))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        Err(ApiError::Unexpected {
+            status: status.as_u16(),
+            summary: format!(
+                "{} from the file storage",
+                status.canonical_reason().unwrap_or("an error")
+            ),
+            request_id: None,
+            retry_after: None,
+        })
+    }
+}

@@ -1,0 +1,262 @@
+//! Local files: where the server may read and write, and what it may upload.
+//!
+//! Every path a tool receives is resolved to a canonical path (symlinks followed, `..`
+//! removed) and must then lie inside an allowed root: `HEYGEN_ALLOWED_DIRS`, the output
+//! directory, and the roots the MCP client offers. Only regular files are read; devices,
+//! pipes and directories are refused. Size and type are checked before a byte is sent.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use crate::api::LocalFile;
+
+/// Where files may be read and written.
+#[derive(Debug, Clone)]
+pub struct FileAccess {
+    allowed: Vec<PathBuf>,
+    output_dir: PathBuf,
+}
+
+/// What HeyGen accepts for upload, by extension, with the bytes such a file starts with.
+const ACCEPTED: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("mp4", "video/mp4"),
+    ("webm", "video/webm"),
+    ("mp3", "audio/mpeg"),
+    ("wav", "audio/wav"),
+    ("pdf", "application/pdf"),
+    ("srt", "application/x-subrip"),
+];
+
+/// The largest file the direct-upload route is asked to take.
+pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024;
+
+impl FileAccess {
+    pub fn new(allowed: Vec<PathBuf>, output_dir: PathBuf) -> Self {
+        Self {
+            allowed,
+            output_dir,
+        }
+    }
+
+    pub fn output_dir(&self) -> &Path {
+        &self.output_dir
+    }
+
+    /// The allowed roots that exist now, canonical, plus the client's.
+    fn roots(&self, client_roots: &[PathBuf]) -> Vec<PathBuf> {
+        self.allowed
+            .iter()
+            .chain(std::iter::once(&self.output_dir))
+            .chain(client_roots)
+            .filter_map(|root| root.canonicalize().ok())
+            .collect()
+    }
+
+    fn describe_roots(&self, client_roots: &[PathBuf]) -> String {
+        let roots: Vec<String> = self
+            .roots(client_roots)
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect();
+        if roots.is_empty() {
+            "none".into()
+        } else {
+            roots.join(", ")
+        }
+    }
+
+    /// A local file that may be uploaded: allowed, regular, of an accepted type and size.
+    pub fn readable(&self, raw: &str, client_roots: &[PathBuf]) -> Result<LocalFile, String> {
+        let requested = expand(raw, client_roots)?;
+        let path = requested.canonicalize().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("no such file: {}", requested.display()),
+            _ => format!("cannot open {}: {e}", requested.display()),
+        })?;
+        let roots = self.roots(client_roots);
+        if !roots.iter().any(|root| path.starts_with(root)) {
+            return Err(format!(
+                "{} is outside the directories this server may read ({}). Move the file there, or add its directory to HEYGEN_ALLOWED_DIRS.",
+                path.display(),
+                self.describe_roots(client_roots)
+            ));
+        }
+        let meta =
+            std::fs::metadata(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if meta.is_dir() {
+            return Err(format!("{} is a directory; give a file", path.display()));
+        }
+        if !meta.is_file() {
+            return Err(format!(
+                "{} is not a regular file (device, pipe or socket)",
+                path.display()
+            ));
+        }
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let Some((_, mime)) = ACCEPTED.iter().find(|(ext, _)| *ext == extension) else {
+            return Err(format!(
+                "{} has a type HeyGen does not accept; use png, jpeg, mp4, webm, mp3, wav, pdf or srt",
+                path.display()
+            ));
+        };
+        if meta.len() == 0 {
+            return Err(format!("{} is empty", path.display()));
+        }
+        if meta.len() > MAX_UPLOAD_BYTES {
+            return Err(format!(
+                "{} is larger than {} GB",
+                path.display(),
+                MAX_UPLOAD_BYTES >> 30
+            ));
+        }
+        check_signature(&path, mime)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(LocalFile {
+            path,
+            file_name,
+            mime,
+            len: meta.len(),
+        })
+    }
+
+    /// The output directory, created if needed, canonical, and inside the allowed roots.
+    pub fn writable_dir(&self, client_roots: &[PathBuf]) -> Result<PathBuf, String> {
+        std::fs::create_dir_all(&self.output_dir).map_err(|e| {
+            format!(
+                "cannot create the output directory {}: {e}",
+                self.output_dir.display()
+            )
+        })?;
+        self.output_dir
+            .canonicalize()
+            .map_err(|e| {
+                format!(
+                    "cannot use the output directory {}: {e}",
+                    self.output_dir.display()
+                )
+            })
+            .and_then(|dir| {
+                if self
+                    .roots(client_roots)
+                    .iter()
+                    .any(|root| dir.starts_with(root))
+                {
+                    Ok(dir)
+                } else {
+                    Err(format!(
+                        "the output directory {} is outside the allowed directories",
+                        dir.display()
+                    ))
+                }
+            })
+    }
+}
+
+/// `~` expanded; a relative path taken from the client's first root, else the working dir.
+fn expand(raw: &str, client_roots: &[PathBuf]) -> Result<PathBuf, String> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.contains('\0') {
+        return Err("the path is empty or contains a NUL byte".into());
+    }
+    let path = match raw.strip_prefix("~/") {
+        Some(rest) => home()
+            .ok_or("HOME is not set, so ~ cannot be expanded")?
+            .join(rest),
+        None => PathBuf::from(raw),
+    };
+    if path.is_absolute() {
+        return Ok(path);
+    }
+    let base = match client_roots.first() {
+        Some(root) => root.clone(),
+        None => std::env::current_dir().map_err(|e| format!("no working directory: {e}"))?,
+    };
+    Ok(base.join(path))
+}
+
+pub fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+}
+
+/// A file name chosen by the caller: one plain component, nothing that climbs or hides.
+pub fn plain_file_name(name: &str) -> Result<&str, String> {
+    let mut components = Path::new(name).components();
+    let single = matches!(
+        (components.next(), components.next()),
+        (Some(Component::Normal(_)), None)
+    );
+    if !single || name.starts_with('.') || name.contains(['/', '\\', '\0']) || name.len() > 200 {
+        return Err(format!(
+            "file_name {name:?} must be a plain file name (no directories, no leading dot, at most 200 bytes)"
+        ));
+    }
+    Ok(name)
+}
+
+/// The first bytes must match the extension's type, so a renamed file is caught here rather
+/// than after the upload.
+fn check_signature(path: &Path, mime: &str) -> Result<(), String> {
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let head = &head[..read];
+    let ok = match mime {
+        "image/png" => head.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg" => head.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "application/pdf" => head.starts_with(b"%PDF"),
+        "video/mp4" => head.get(4..8) == Some(b"ftyp"),
+        "video/webm" => head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]),
+        "audio/wav" => head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE"),
+        "audio/mpeg" => {
+            head.starts_with(b"ID3")
+                || (head.len() > 1 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0)
+        }
+        _ => {
+            std::str::from_utf8(head).is_ok()
+                || head
+                    .iter()
+                    .all(|b| !b.is_ascii_control() || b.is_ascii_whitespace())
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} does not look like a {mime} file (its first bytes do not match)",
+            path.display()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_only() {
+        assert!(plain_file_name("launch video.mp4").is_ok());
+        for bad in [
+            "../x.mp4",
+            "a/b.mp4",
+            ".hidden",
+            "..",
+            "",
+            "/etc/passwd",
+            "a\\b",
+        ] {
+            assert!(plain_file_name(bad).is_err(), "{bad}");
+        }
+    }
+}

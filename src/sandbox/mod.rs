@@ -1,0 +1,311 @@
+//! An offline simulator of HeyGen's v3 Video Agent API — what stripe-mock is to Stripe.
+//!
+//! A real HTTP server on loopback that answers with HeyGen's envelopes, validates
+//! requests strictly from the OpenAPI contract, and moves sessions through HeyGen's states
+//! on a clock that can be sped up. No key, no credits, no network.
+//!
+//! # Endpoints
+//!
+//! `POST|GET /v3/video-agents`, `GET /v3/video-agents/styles`,
+//! `GET|POST /v3/video-agents/{session_id}`,
+//! `GET /v3/video-agents/{session_id}/resources/{resource_id}`,
+//! `GET /v3/video-agents/{session_id}/videos`, `POST /v3/video-agents/{session_id}/stop`,
+//! `GET /v3/videos`, `GET|DELETE /v3/videos/{video_id}`, `POST /v3/assets`,
+//! `POST /v3/assets/direct-uploads`, `POST /v3/assets/{asset_id}/complete`.
+//! Every `/v3` request needs a non-empty `x-api-key` (or `Authorization: Bearer …`);
+//! the key [`SANDBOX_INVALID_KEY`] is refused with 401 to show the error path.
+//! Media (`/media/…`) needs no key; its URLs expire after an hour like presigned URLs.
+//!
+//! # Timing
+//!
+//! With `time_scale` 1.0, a "30-second video" thinks for 1 s and renders for 5 s; the
+//! render takes a sixth of the video's length (2–60 s). The length comes from the prompt
+//! ("a 45-second…", "2 minutes") or defaults to 30 s. `HEYGEN_SANDBOX_TIME_SCALE=10`
+//! makes everything ten times faster.
+//!
+//! # Fault switches
+//!
+//! Prompt or message markers (case-insensitive):
+//! - `[sandbox:fail]`: the next render fails halfway: video `failed` with failure_code
+//!   `sandbox_render_failed`, session `failed`.
+//! - `[sandbox:stall]`: the thinking step this text starts never ends (stop it with
+//!   `POST …/stop`).
+//! - `[sandbox:ask]` (chat mode, in the prompt): the agent asks a question first
+//!   (`waiting_for_input`); any reply leads on to the storyboard.
+//!
+//! Admin endpoints under `/_sandbox/` (no key):
+//! - `POST /_sandbox/faults` with any of `{"rate_limit": N, "retry_after": S}` (the next N
+//!   `/v3` requests get 429 `rate_limit_exceeded` with `Retry-After: S`, default 1),
+//!   `{"server_error": N, "status": 502, "html": true}` (the next N get that 5xx, as an
+//!   HTML page when `html`, else a JSON envelope with code `internal_error`),
+//!   `{"expire_media": true}` (media URLs issued from then on are already expired: 403).
+//! - `GET /_sandbox/faults`, `DELETE /_sandbox/faults` (reset), `GET /_sandbox/stats`.
+//!
+//! Chat replies: a message during review that approves ("approve", "looks good",
+//! "go ahead", "proceed", "yes", "ok", "lgtm") without asking for a change starts the
+//! render; anything else is a revision request and yields a new storyboard.
+//!
+//! # Contract choices
+//!
+//! - Unknown body fields are rejected, including `auto_proceed` and `skip_agentic_stop`
+//!   from older docs: the current contract does not have them.
+//! - Stop: HeyGen has no `stopped` status, so a busy session becomes `failed`, its rendering
+//!   video `failed` with failure_code `stopped`; stopping an idle session is a no-op.
+//! - `VideoDetail` has no progress field; progress is on the session (0–100).
+//! - A completed video reports the simulated `duration`; the file served is a 2-second
+//!   placeholder clip that says "SANDBOX — not a real render".
+//! - `POST /v3/videos` answers 501: only the Video Agent is simulated.
+//! - A chat session takes messages when reviewing, waiting_for_input, completed or failed;
+//!   while thinking or generating a message gets 400 `invalid_parameter`.
+//! - `style_id` must name a style from the sandbox catalogue; avatar, voice and brand ids
+//!   are accepted as given (the sandbox has no catalogue of them).
+//! - `GET /v3/video-agents/{id}/videos` also pages with `limit`/`token` (default 20).
+//! - `Idempotency-Key` works on the two asset-creating POSTs, as in the contract.
+//! - Every `/v3` response carries `x-request-id: sbx_req_N` (HeyGen documents none).
+
+mod assets;
+mod envelope;
+mod faults;
+mod idempotency;
+mod media;
+mod media_routes;
+mod query;
+mod routes;
+mod script;
+mod session;
+mod state;
+mod validate;
+mod video;
+mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use script::{ASK_MARKER, FAIL_MARKER, STALL_MARKER};
+
+/// The API key the sandbox refuses with 401, to exercise the error path.
+pub const SANDBOX_INVALID_KEY: &str = "sandbox-invalid-key";
+
+/// Environment variable read by [`SandboxOptions::from_env`].
+pub const TIME_SCALE_ENV: &str = "HEYGEN_SANDBOX_TIME_SCALE";
+
+/// The `/v3` routes served; literal routes come before parameterised ones that could
+/// also match them.
+const API_ROUTES: &[&str] = &[
+    "/v3/video-agents",
+    "/v3/video-agents/styles",
+    "/v3/video-agents/{session_id}",
+    "/v3/video-agents/{session_id}/resources/{resource_id}",
+    "/v3/video-agents/{session_id}/videos",
+    "/v3/video-agents/{session_id}/stop",
+    "/v3/videos",
+    "/v3/videos/{video_id}",
+    "/v3/assets",
+    "/v3/assets/direct-uploads",
+    "/v3/assets/{asset_id}/complete",
+];
+
+/// Request bodies up to this size are read; `POST /v3/assets` enforces its own 32 MB.
+const BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SandboxOptions {
+    /// 1.0 is the default speed; 10.0 runs the simulated clock ten times faster.
+    pub time_scale: f64,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self { time_scale: 1.0 }
+    }
+}
+
+impl SandboxOptions {
+    /// Defaults, with `time_scale` from `HEYGEN_SANDBOX_TIME_SCALE` when it is a positive
+    /// number.
+    pub fn from_env() -> Self {
+        let mut options = Self::default();
+        if let Ok(raw) = std::env::var(TIME_SCALE_ENV) {
+            match raw.trim().parse::<f64>() {
+                Ok(scale) if scale.is_finite() && scale > 0.0 => options.time_scale = scale,
+                _ => {
+                    tracing::warn!(value = %raw, "ignoring {TIME_SCALE_ENV}: not a positive number")
+                }
+            }
+        }
+        options
+    }
+
+    fn scale(&self) -> f64 {
+        if self.time_scale.is_finite() && self.time_scale > 0.0 {
+            self.time_scale
+        } else {
+            1.0
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops the server too.
+#[derive(Debug)]
+pub struct Sandbox {
+    base_url: String,
+    local_addr: SocketAddr,
+    shared: Arc<state::Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds `addr` (port 0 picks a free port) and serves in a background task.
+    pub async fn start(addr: SocketAddr, options: SandboxOptions) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let host = if local_addr.ip().is_unspecified() {
+            format!("127.0.0.1:{}", local_addr.port())
+        } else {
+            local_addr.to_string()
+        };
+        let base_url = format!("http://{host}");
+        let shared = Arc::new(state::Shared::new(options.scale(), Some(base_url.clone())));
+        let app = build_router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(%base_url, time_scale = options.scale(), "HeyGen sandbox listening");
+        Ok(Sandbox {
+            base_url,
+            local_addr,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `/v3` requests received so far (including refused ones).
+    pub fn request_count(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting connections and waits (up to 5 s) for open ones to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The simulator as a router, for embedding; media URLs use the request's Host header.
+pub fn router(options: SandboxOptions) -> Router {
+    build_router(Arc::new(state::Shared::new(options.scale(), None)))
+}
+
+fn build_router(shared: Arc<state::Shared>) -> Router {
+    let agents = "/v3/video-agents";
+    Router::new()
+        .route(
+            agents,
+            post(routes::create_session).get(routes::list_sessions),
+        )
+        .route("/v3/video-agents/styles", get(routes::list_styles))
+        .route(
+            "/v3/video-agents/{session_id}",
+            get(routes::get_session).post(routes::send_message),
+        )
+        .route(
+            "/v3/video-agents/{session_id}/resources/{resource_id}",
+            get(routes::get_resource),
+        )
+        .route(
+            "/v3/video-agents/{session_id}/videos",
+            get(routes::list_session_videos),
+        )
+        .route(
+            "/v3/video-agents/{session_id}/stop",
+            post(routes::stop_session),
+        )
+        .route(
+            "/v3/videos",
+            get(routes::list_videos).post(routes::create_video),
+        )
+        .route(
+            "/v3/videos/{video_id}",
+            get(routes::get_video).delete(routes::delete_video),
+        )
+        .route("/v3/assets", post(assets::upload))
+        .route(
+            "/v3/assets/direct-uploads",
+            post(assets::start_direct_upload),
+        )
+        .route(
+            "/v3/assets/{asset_id}/complete",
+            post(assets::complete_direct_upload),
+        )
+        .route("/media/storyboards/{file}", get(media_routes::storyboard))
+        .route(
+            "/media/videos/{video_id}/{file}",
+            get(media_routes::video_file),
+        )
+        .route("/media/styles/{file}", get(media_routes::style_thumbnail))
+        .route("/media/assets/{asset_id}", get(media_routes::asset))
+        .route(
+            "/media/uploads/{asset_id}",
+            put(media_routes::put_upload).layer(DefaultBodyLimit::max(
+                assets::DIRECT_UPLOAD_MAX_BYTES as usize,
+            )),
+        )
+        .route(
+            "/_sandbox/faults",
+            get(faults::get_faults)
+                .post(faults::set_faults)
+                .delete(faults::clear_faults),
+        )
+        .route("/_sandbox/stats", get(faults::stats))
+        .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::gate,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(shared)
+}
