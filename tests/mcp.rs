@@ -279,7 +279,10 @@ async fn missing_credentials_are_a_tool_error_and_send_nothing() {
         .mount(&fake)
         .await;
     let served = serve(&[], &[("HEYGEN_API_BASE", &fake.uri())]).await;
-    assert_eq!(served.client.list_all_tools().await.unwrap().len(), ALL_TOOLS.len());
+    assert_eq!(
+        served.client.list_all_tools().await.unwrap().len(),
+        ALL_TOOLS.len()
+    );
     for (tool, args) in [
         ("get_video", json!({"video_id": "v_1"})),
         ("create_video_agent", json!({"prompt": "hello"})),

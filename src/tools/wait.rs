@@ -212,7 +212,13 @@ impl Waiter<'_> {
                 }
                 _ => {}
             }
-            match session.video_id.clone() {
+            // While the agent thinks, a video_id is the previous video's (a chat follow-up):
+            // only once it renders or is done does the id name the video to wait for.
+            let rendering = matches!(
+                session.status,
+                SessionStatus::Generating | SessionStatus::Completed
+            );
+            match session.video_id.clone().filter(|_| rendering) {
                 // Go straight on to the video: it may already be done.
                 Some(video_id) => self.video_id = Some(video_id),
                 None if session.status == SessionStatus::Completed => {
