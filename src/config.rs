@@ -39,6 +39,12 @@ pub struct Cli {
     /// Retries after a rate limit (any call) or a server/network failure (reads and deletes).
     #[arg(long, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub max_retries: u32,
+    /// Directories whose files may be uploaded, separated like PATH (default: your home directory).
+    #[arg(long, env = "HEYGEN_ALLOWED_DIRS")]
+    pub allowed_dirs: Option<std::ffi::OsString>,
+    /// Where download_video saves files (default ~/Downloads/HeyGen).
+    #[arg(long, env = "HEYGEN_OUTPUT_DIR")]
+    pub output_dir: Option<PathBuf>,
     /// Longest wait_for_video may block in one call, in seconds.
     #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub wait_max_seconds: u64,
@@ -115,6 +121,31 @@ pub enum ConfigError {
     InsecureBase(String),
     #[error("HEYGEN_API_BASE {0} must be an http or https URL")]
     BadScheme(String),
+}
+
+impl Cli {
+    /// The allowed directories and the output directory, defaults filled in.
+    pub fn file_access(&self) -> crate::files::FileAccess {
+        let defaults = crate::files::FileAccess::default();
+        let allowed: Vec<PathBuf> = self
+            .allowed_dirs
+            .as_ref()
+            .map(|dirs| {
+                std::env::split_paths(dirs)
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let output = self
+            .output_dir
+            .clone()
+            .unwrap_or_else(|| defaults.output_dir().to_path_buf());
+        if allowed.is_empty() {
+            crate::files::FileAccess::new(defaults.allowed().to_vec(), output)
+        } else {
+            crate::files::FileAccess::new(allowed, output)
+        }
+    }
 }
 
 impl Config {

@@ -33,6 +33,14 @@ const ACCEPTED: &[(&str, &str)] = &[
 /// The largest file the direct-upload route is asked to take.
 pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 
+impl Default for FileAccess {
+    /// The home directory may be read; videos go to `~/Downloads/HeyGen`.
+    fn default() -> Self {
+        let home = home().unwrap_or_else(|| PathBuf::from("."));
+        Self::new(vec![home.clone()], home.join("Downloads").join("HeyGen"))
+    }
+}
+
 impl FileAccess {
     pub fn new(allowed: Vec<PathBuf>, output_dir: PathBuf) -> Self {
         Self {
@@ -43,6 +51,10 @@ impl FileAccess {
 
     pub fn output_dir(&self) -> &Path {
         &self.output_dir
+    }
+
+    pub fn allowed(&self) -> &[PathBuf] {
+        &self.allowed
     }
 
     /// The allowed roots that exist now, canonical, plus the client's.

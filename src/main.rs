@@ -77,6 +77,7 @@ async fn serve(cli: Cli) -> Result<(), Error> {
             stall_after: Duration::from_secs(cli.stall_seconds),
             ..WaitSettings::default()
         },
+        files: cli.file_access(),
     };
     let server = HeyGenServer::new(HeyGenClient::new(&config), settings);
     tracing::info!(api = %config.api_base, read_only = config.read_only, "heygen-mcp serving on stdio");

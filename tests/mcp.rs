@@ -11,9 +11,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const ALL_TOOLS: [&str; 12] = [
+const ALL_TOOLS: [&str; 14] = [
     "create_video_agent",
     "delete_video",
+    "download_video",
     "get_video",
     "get_video_agent_resource",
     "get_video_agent_session",
@@ -23,6 +24,7 @@ const ALL_TOOLS: [&str; 12] = [
     "list_videos",
     "send_video_agent_message",
     "stop_video_agent_session",
+    "upload_asset",
     "wait_for_video",
 ];
 
@@ -138,6 +140,8 @@ async fn every_tool_meets_the_invariants() {
             "send_video_agent_message",
             "stop_video_agent_session",
             "delete_video",
+            "download_video",
+            "upload_asset",
         ];
         assert_eq!(
             read_only,
@@ -175,7 +179,7 @@ async fn strict_fake() -> MockServer {
             .and(body_json(json!({"message": "Looks good, render it"})))
             .respond_with(data(json!({"session_id": "s_1", "run_id": "run_7"}))),
         Mock::given(method("GET")).and(path("/v3/video-agents/s_1/resources/r_1")).and(header("x-api-key", KEY))
-            .respond_with(data(json!({"resource_id": "r_1", "resource_type": "image", "source_type": "generated", "url": "https://files.example/r_1.png", "metadata": {"scene": 1, "text": "Opening"}}))),
+            .respond_with(data(json!({"resource_id": "r_1", "resource_type": "image", "source_type": "generated", "url": format!("{}/media/r_1.png", server.uri()), "metadata": {"scene": 1, "text": "Opening"}}))),
         Mock::given(method("GET")).and(path("/v3/video-agents/s_1/videos")).and(header("x-api-key", KEY)).respond_with(page(json!([completed.clone()]), None)),
         Mock::given(method("POST")).and(path("/v3/video-agents/s_1/stop")).and(header("x-api-key", KEY)).and(body_json(json!({})))
             .respond_with(data(json!({"session_id": "s_1"}))),
@@ -186,6 +190,9 @@ async fn strict_fake() -> MockServer {
         Mock::given(method("GET")).and(path("/v3/videos/v_1")).and(header("x-api-key", KEY)).respond_with(data(completed)),
         Mock::given(method("GET")).and(path("/v3/videos")).and(header("x-api-key", KEY)).and(query_param("token", "tok_9"))
             .respond_with(page(json!([{"id": "v_1", "status": "completed", "duration": 30.4}, {"id": "v_0", "status": "failed", "failure_code": "x"}]), None)),
+        // Storage: the storyboard frame is fetched without credentials and shown inline.
+        Mock::given(method("GET")).and(path("/media/r_1.png")).and(|r: &Request| !r.headers.contains_key("x-api-key"))
+            .respond_with(ResponseTemplate::new(200).insert_header("content-type", "image/png").set_body_bytes(b"\x89PNG\r\n\x1a\nframe".to_vec())),
         Mock::given(method("DELETE")).and(path("/v3/videos/v_1")).and(header("x-api-key", KEY)).respond_with(data(json!({"id": "v_1", "deleted": true}))),
     ];
     for mock in mocks {
@@ -235,6 +242,14 @@ async fn all_eleven_tools_end_to_end() {
     for (tool, args) in calls {
         let result = call(&served, tool, args).await;
         assert_valid_output(tools[tool].output_schema.as_ref().unwrap(), &result);
+        if tool == "get_video_agent_resource" {
+            let image = result
+                .content
+                .iter()
+                .find_map(|c| c.as_image())
+                .expect("the frame inline");
+            assert_eq!(image.mime_type, "image/png");
+        }
         results.insert(tool, result.structured_content.unwrap());
     }
     assert_eq!(results.len(), 11);

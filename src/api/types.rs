@@ -54,6 +54,15 @@ pub enum FileInput {
         #[schemars(length(min = 1))]
         data: String,
     },
+    // Not HeyGen's: the tools replace it with the uploaded asset_id before sending, and
+    // serializing it fails, so it can never reach the wire.
+    /// A local file: the server uploads it and sends its asset_id.
+    #[serde(skip_serializing)]
+    Path {
+        /// Local file (absolute, ~/..., or relative to the workspace); the server uploads it.
+        #[schemars(length(min = 1, max = 4096))]
+        path: String,
+    },
 }
 
 /// `CreateVideoAgentRequest`: the body of `POST /v3/video-agents`.

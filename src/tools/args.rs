@@ -23,6 +23,10 @@ pub struct ResourceRef {
     /// Resource id from a session message's resource_ids.
     #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
     pub resource_id: String,
+    /// Also return the image itself (at most 1 MB) so it can be shown to the user (default true).
+    #[serde(default)]
+    #[schemars(extend("default" = true))]
+    pub include_image: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -31,6 +35,18 @@ pub struct VideoRef {
     /// Video id from a session (video_id) or list_videos.
     #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
     pub video_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct GetVideoArgs {
+    /// Video id from a session (video_id) or list_videos.
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub video_id: String,
+    /// Also return the thumbnail image (at most 1 MB) when there is one (default false).
+    #[serde(default)]
+    #[schemars(extend("default" = false))]
+    pub include_thumbnail: Option<bool>,
 }
 
 /// The session id in the path plus the `SendMessageRequest` body.

@@ -7,6 +7,7 @@
 
 mod args;
 mod error;
+mod files;
 mod validate;
 mod video_agent;
 mod videos;
@@ -60,6 +61,8 @@ pub struct Settings {
     /// The client points at the offline sandbox: every result says so.
     pub sandbox: bool,
     pub wait: WaitSettings,
+    /// Where local files may be read and written.
+    pub files: crate::files::FileAccess,
 }
 
 /// The MCP server: HeyGen's API as tools.
@@ -74,7 +77,10 @@ pub struct HeyGenServer {
 
 impl HeyGenServer {
     pub fn new(client: HeyGenClient, settings: Settings) -> Self {
-        let mut tool_router = Self::video_agent_tools() + Self::video_tools() + Self::wait_tools();
+        let mut tool_router = Self::video_agent_tools()
+            + Self::video_tools()
+            + Self::wait_tools()
+            + Self::file_tools();
         if settings.read_only {
             for tool in tool_router.list_all() {
                 let reads = tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true);

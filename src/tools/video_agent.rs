@@ -1,11 +1,15 @@
 //! Video Agent tools: create a session, follow it, talk to it, stop it.
 
+use rmcp::handler::server::tool::schema_for_output;
 use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::{tool, tool_router};
+use rmcp::model::CallToolResult;
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, tool, tool_router};
 
 use super::HeyGenServer;
 use super::args::{ResourceRef, SendMessageArgs, SessionRef};
 use super::error::{Op, ToolError};
+use super::files::{inline_image, structured_with};
 use super::views::{
     MessageSent, ResourceView, SessionCreated, SessionItem, SessionList, SessionStopped,
     SessionVideos, SessionView, StyleList, session_next_step,
@@ -44,8 +48,10 @@ impl HeyGenServer {
     )]
     pub async fn create_video_agent(
         &self,
-        Parameters(request): Parameters<CreateVideoAgentRequest>,
+        Parameters(mut request): Parameters<CreateVideoAgentRequest>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<Json<SessionCreated>, ToolError> {
+        self.upload_paths(&mut request.files, &ctx).await?;
         let created = self
             .client
             .create_video_agent(&request)
@@ -115,9 +121,10 @@ impl HeyGenServer {
         }))
     }
 
-    /// Get one resource of a session (a storyboard frame, draft, avatar or voice the agent used): type and media URLs. Resource ids come from the resource_ids of the session's messages.
+    /// Get one resource of a session (a storyboard frame, draft, avatar or voice the agent used): type, media URLs and, for images, the image itself to show the user. Resource ids come from the resource_ids of the session's messages.
     #[tool(
         title = "Get Video Agent resource",
+        output_schema = schema_for_output::<ResourceView>(),
         annotations(
             read_only_hint = true,
             destructive_hint = false,
@@ -130,14 +137,28 @@ impl HeyGenServer {
         Parameters(ResourceRef {
             session_id,
             resource_id,
+            include_image,
         }): Parameters<ResourceRef>,
-    ) -> Result<Json<ResourceView>, ToolError> {
+    ) -> Result<CallToolResult, ToolError> {
         let resource = self
             .client
             .get_video_agent_resource(&session_id, &resource_id)
             .await
             .map_err(|e| ToolError::new(GET_RESOURCE, Some(&resource_id), e))?;
-        Ok(Json(resource.into()))
+        let image_url = resource
+            .url
+            .clone()
+            .or_else(|| resource.thumbnail_url.clone());
+        let view = ResourceView::from(resource);
+        let mut extra = Vec::new();
+        if include_image.unwrap_or(true)
+            && view.resource_type == "image"
+            && let Some(url) = image_url
+            && let Some(image) = inline_image(&self.client, &url).await
+        {
+            extra.push(image);
+        }
+        Ok(structured_with(&view, extra))
     }
 
     /// List the videos a session has produced, newest first, with status and download links. A chat session makes one video per approved storyboard or follow-up.

@@ -1,11 +1,14 @@
 //! Video tools: status and links, listing, deletion.
 
+use rmcp::handler::server::tool::schema_for_output;
 use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
 use super::HeyGenServer;
-use super::args::VideoRef;
+use super::args::{GetVideoArgs, VideoRef};
 use super::error::{Op, ToolError};
+use super::files::{inline_image, structured_with};
 use super::views::{VideoDeleted, VideoList, VideoView};
 use crate::api::types::ListVideosQuery;
 
@@ -15,9 +18,10 @@ const DELETE: Op = Op::new("delete video", "list_videos");
 
 #[tool_router(router = video_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// Get a video's status (pending, processing, completed, failed) and, when completed, its download links (video, captioned video, SRT subtitles, thumbnail, GIF) and duration; failure_code and failure_message when failed. Poll this, not the session, once a video_id exists.
+    /// Get a video's status (pending, processing, completed, failed) and, when completed, its download links (video, captioned video, SRT subtitles, thumbnail, GIF) and duration; failure_code and failure_message when failed. Poll this, not the session, once a video_id exists (or use wait_for_video).
     #[tool(
         title = "Get video",
+        output_schema = schema_for_output::<VideoView>(),
         annotations(
             read_only_hint = true,
             destructive_hint = false,
@@ -27,14 +31,24 @@ impl HeyGenServer {
     )]
     pub async fn get_video(
         &self,
-        Parameters(VideoRef { video_id }): Parameters<VideoRef>,
-    ) -> Result<Json<VideoView>, ToolError> {
+        Parameters(GetVideoArgs {
+            video_id,
+            include_thumbnail,
+        }): Parameters<GetVideoArgs>,
+    ) -> Result<CallToolResult, ToolError> {
         let video = self
             .client
             .get_video(&video_id)
             .await
             .map_err(|e| ToolError::new(GET, Some(&video_id), e))?;
-        Ok(Json(video.into()))
+        let mut extra = Vec::new();
+        if include_thumbnail == Some(true)
+            && let Some(url) = &video.thumbnail_url
+            && let Some(image) = inline_image(&self.client, url).await
+        {
+            extra.push(image);
+        }
+        Ok(structured_with(&VideoView::from(video), extra))
     }
 
     /// List the account's videos, newest first (id, status, title, duration), optionally by folder_id or title. For links call get_video. If has_more, call again with token=next_token.

@@ -1,0 +1,470 @@
+//! Local files: save a finished video, upload a file, and turn path items into asset ids.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine;
+use rmcp::handler::server::tool::schema_for_output;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, ContentBlock, Resource};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
+
+use super::HeyGenServer;
+use super::error::{Op, ToolError};
+use crate::api::types::{FileInput, VideoDetail, VideoStatus};
+use crate::api::{ApiError, HeyGenClient};
+use crate::files::plain_file_name;
+use crate::schema::{ID_PATTERN, portable, strict_input};
+
+const DOWNLOAD: Op = Op::new("download video", "list_videos");
+const UPLOAD: Op = Op::new("upload", "list_video_agent_sessions");
+
+/// Images shown inline to the model are capped, so a huge frame cannot flood the context.
+pub const MAX_INLINE_IMAGE_BYTES: usize = 1024 * 1024;
+
+/// Which file of a finished video to save.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(inline)]
+pub enum VideoAsset {
+    #[default]
+    Video,
+    Captioned,
+    Subtitles,
+    Thumbnail,
+    Gif,
+}
+
+impl VideoAsset {
+    fn url(self, video: &VideoDetail) -> Option<&str> {
+        match self {
+            Self::Video => video.video_url.as_deref(),
+            Self::Captioned => video.captioned_video_url.as_deref(),
+            Self::Subtitles => video.subtitle_url.as_deref(),
+            Self::Thumbnail => video.thumbnail_url.as_deref(),
+            Self::Gif => video.gif_url.as_deref(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Video => "video",
+            Self::Captioned => "captioned",
+            Self::Subtitles => "subtitles",
+            Self::Thumbnail => "thumbnail",
+            Self::Gif => "gif",
+        }
+    }
+
+    /// File extension: from the URL's path when it has a plausible one, else by kind.
+    fn extension(self, url: &str) -> String {
+        let from_url = url::Url::parse(url).ok().and_then(|u| {
+            let last = u.path_segments()?.next_back()?.to_owned();
+            let (_, ext) = last.rsplit_once('.')?;
+            (1..=4)
+                .contains(&ext.len())
+                .then(|| ext.to_ascii_lowercase())
+        });
+        from_url.unwrap_or_else(|| {
+            match self {
+                Self::Video | Self::Captioned => "mp4",
+                Self::Subtitles => "srt",
+                Self::Thumbnail => "jpg",
+                Self::Gif => "gif",
+            }
+            .to_owned()
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct DownloadArgs {
+    /// Id of a completed video.
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub video_id: String,
+    /// video (default), captioned (subtitles burned in), subtitles (SRT), thumbnail or gif.
+    #[serde(default)]
+    pub asset: Option<VideoAsset>,
+    /// File name to save as, without directories (default: from the title and id).
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 200))]
+    pub file_name: Option<String>,
+    /// Replace an existing file of that name (default false).
+    #[serde(default)]
+    pub overwrite: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct Downloaded {
+    pub path: String,
+    pub uri: String,
+    pub size_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    pub video_id: String,
+    pub asset: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct UploadArgs {
+    /// Local file to upload (png, jpeg, mp4, webm, mp3, wav, pdf or srt): absolute, ~/..., or relative to the workspace.
+    #[schemars(length(min = 1, max = 4096))]
+    pub path: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct Uploaded {
+    pub asset_id: String,
+    pub file_name: String,
+    pub mime_type: String,
+    pub size_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub next_step: String,
+}
+
+#[tool_router(router = file_tools, vis = "pub(super)")]
+impl HeyGenServer {
+    /// Save a completed video (or its captioned cut, SRT subtitles, thumbnail or GIF) to a local file in the output directory. Never overwrites unless overwrite=true; no partial file is ever left. Returns the path and a file:// link.
+    #[tool(
+        title = "Download video",
+        output_schema = schema_for_output::<Downloaded>(),
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    pub async fn download_video(
+        &self,
+        Parameters(args): Parameters<DownloadArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ToolError> {
+        let fail = |e| ToolError::new(DOWNLOAD, Some(&args.video_id), e);
+        let roots = client_roots(&ctx).await;
+        let dir = self
+            .settings
+            .files
+            .writable_dir(&roots)
+            .map_err(|e| fail(ApiError::InvalidInput(e)))?;
+        let asset = args.asset.unwrap_or_default();
+        let mut video = self.client.get_video(&args.video_id).await.map_err(fail)?;
+        let url = ready_url(&video, asset).map_err(fail)?;
+        let name = match &args.file_name {
+            Some(name) => with_extension(
+                plain_file_name(name).map_err(|e| fail(ApiError::InvalidInput(e)))?,
+                &asset.extension(&url),
+            ),
+            None => default_name(&video, asset, &url),
+        };
+        let target = dir.join(&name);
+        let overwrite = args.overwrite.unwrap_or(false);
+        if !overwrite && target.exists() {
+            return Err(fail(ApiError::InvalidInput(format!(
+                "{} already exists: pass overwrite=true, or another file_name",
+                target.display()
+            ))));
+        }
+        // Signed links expire; HeyGen's storage then answers 403 or 404. A fresh get_video
+        // signs new ones.
+        let response = match self.client.fetch_media(&url).await {
+            Err(e) if matches!(e.status(), Some(403 | 404)) => {
+                video = self.client.get_video(&args.video_id).await.map_err(fail)?;
+                let fresh = ready_url(&video, asset).map_err(fail)?;
+                self.client.fetch_media(&fresh).await.map_err(fail)?
+            }
+            other => other.map_err(fail)?,
+        };
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let size = save_atomically(response, &dir, &target, overwrite, &ctx)
+            .await
+            .map_err(fail)?;
+        let uri = url::Url::from_file_path(&target)
+            .map(String::from)
+            .unwrap_or_default();
+        let saved = Downloaded {
+            path: target.display().to_string(),
+            uri: uri.clone(),
+            size_bytes: size,
+            content_type: content_type.clone(),
+            video_id: video.id.clone(),
+            asset: asset.name().into(),
+        };
+        let mut link = Resource::new(uri, name).with_size(size);
+        link.mime_type = content_type;
+        Ok(structured_with(
+            &saved,
+            vec![ContentBlock::resource_link(link)],
+        ))
+    }
+
+    /// Upload a local file (png, jpeg, mp4, webm, mp3, wav, pdf, srt; large files too) to HeyGen and get an asset_id to pass in files as {type: asset_id}. create_video_agent and send_video_agent_message also take {type: path} items directly.
+    #[tool(
+        title = "Upload file",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    pub async fn upload_asset(
+        &self,
+        Parameters(UploadArgs { path }): Parameters<UploadArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<rmcp::Json<Uploaded>, ToolError> {
+        let fail = |e| ToolError::new(UPLOAD, Some(&path), e);
+        let roots = client_roots(&ctx).await;
+        let file = self
+            .settings
+            .files
+            .readable(&path, &roots)
+            .map_err(|e| fail(ApiError::InvalidInput(e)))?;
+        let asset = self
+            .client
+            .upload(&file, &idempotency_key())
+            .await
+            .map_err(fail)?;
+        Ok(rmcp::Json(Uploaded {
+            asset_id: asset.asset_id.clone(),
+            file_name: file.file_name,
+            mime_type: asset.mime_type.unwrap_or_else(|| file.mime.to_owned()),
+            size_bytes: asset.size_bytes.unwrap_or(file.len),
+            url: asset.url,
+            next_step: format!(
+                "Pass {{\"type\": \"asset_id\", \"asset_id\": \"{}\"}} in files of create_video_agent or send_video_agent_message.",
+                asset.asset_id
+            ),
+        }))
+    }
+}
+
+impl HeyGenServer {
+    /// Uploads every `{type: path}` item and puts its asset_id in its place.
+    pub(super) async fn upload_paths(
+        &self,
+        files: &mut Option<Vec<FileInput>>,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<(), ToolError> {
+        let Some(files) = files else { return Ok(()) };
+        if !files.iter().any(|f| matches!(f, FileInput::Path { .. })) {
+            return Ok(());
+        }
+        let roots = client_roots(ctx).await;
+        for (index, item) in files.iter_mut().enumerate() {
+            let FileInput::Path { path } = item else {
+                continue;
+            };
+            let fail = |e| ToolError::new(UPLOAD, Some(&format!("files[{index}] ({path})")), e);
+            let file = self
+                .settings
+                .files
+                .readable(path, &roots)
+                .map_err(|e| fail(ApiError::InvalidInput(e)))?;
+            let asset = self
+                .client
+                .upload(&file, &idempotency_key())
+                .await
+                .map_err(fail)?;
+            *item = FileInput::AssetId {
+                asset_id: asset.asset_id,
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The media link for `asset`, if the video has it.
+fn ready_url(video: &VideoDetail, asset: VideoAsset) -> Result<String, ApiError> {
+    if let Some(url) = asset.url(video) {
+        return Ok(url.to_owned());
+    }
+    Err(ApiError::InvalidInput(match &video.status {
+        VideoStatus::Completed => format!("this video has no {} file", asset.name()),
+        VideoStatus::Failed => "the video failed, so there is nothing to download".to_owned(),
+        status => format!("the video is still {status}: call wait_for_video first, then download"),
+    }))
+}
+
+fn with_extension(name: &str, extension: &str) -> String {
+    if Path::new(name).extension().is_some() {
+        name.to_owned()
+    } else {
+        format!("{name}.{extension}")
+    }
+}
+
+/// `title-words-video_id[-captioned].ext`, safe on every filesystem.
+fn default_name(video: &VideoDetail, asset: VideoAsset, url: &str) -> String {
+    let slug: String = video
+        .title
+        .as_deref()
+        .unwrap_or("heygen")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug: Vec<&str> = slug.split('-').filter(|w| !w.is_empty()).take(8).collect();
+    let slug = if slug.is_empty() {
+        "heygen".to_owned()
+    } else {
+        slug.join("-")
+    };
+    let suffix = match asset {
+        VideoAsset::Video => String::new(),
+        other => format!("-{}", other.name()),
+    };
+    let id: String = video
+        .id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    format!("{slug}-{id}{suffix}.{}", asset.extension(url))
+}
+
+/// Streams into a hidden temporary file beside the target, then renames it into place: the
+/// target is either absent or complete, never partial. Cancellation drops the temporary file.
+async fn save_atomically(
+    mut response: reqwest::Response,
+    dir: &Path,
+    target: &Path,
+    overwrite: bool,
+    ctx: &RequestContext<RoleServer>,
+) -> Result<u64, ApiError> {
+    let io =
+        |what: &str, e: std::io::Error| ApiError::InvalidInput(format!("could not {what}: {e}"));
+    let temp = tempfile::Builder::new()
+        .prefix(".heygen-download-")
+        .tempfile_in(dir)
+        .map_err(|e| io("create a temporary file", e))?;
+    let (std_file, temp_path) = temp.into_parts();
+    let mut file = tokio::fs::File::from_std(std_file);
+    let mut size = 0u64;
+    loop {
+        let chunk = tokio::select! {
+            () = ctx.ct.cancelled() => return Err(ApiError::InvalidInput("cancelled by the client".into())),
+            chunk = response.chunk() => chunk,
+        };
+        match chunk {
+            Ok(Some(bytes)) => {
+                file.write_all(&bytes)
+                    .await
+                    .map_err(|e| io("write the file", e))?;
+                size += bytes.len() as u64;
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(ApiError::Transport {
+                    kind: crate::api::TransportKind::Other,
+                    message: format!("the download was cut off after {size} bytes ({e})"),
+                    maybe_applied: false,
+                });
+            }
+        }
+    }
+    file.sync_all().await.map_err(|e| io("flush the file", e))?;
+    drop(file);
+    let placed = if overwrite {
+        temp_path.persist(target).map_err(|e| e.error)
+    } else {
+        temp_path.persist_noclobber(target).map_err(|e| e.error)
+    };
+    placed.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => ApiError::InvalidInput(format!(
+            "{} appeared meanwhile: pass overwrite=true, or another file_name",
+            target.display()
+        )),
+        _ => io("move the file into place", e),
+    })?;
+    Ok(size)
+}
+
+/// The client's MCP roots as local directories, when it offers them (asked per call: roots
+/// change as the user opens folders). Clients without roots, or that don't answer in time,
+/// give none. Roots are deprecated for 2026-07-28 sessions (SEP-2577), and current before.
+#[allow(deprecated)]
+pub(super) async fn client_roots(ctx: &RequestContext<RoleServer>) -> Vec<PathBuf> {
+    let offers_roots = ctx
+        .peer
+        .peer_info()
+        .is_some_and(|info| info.capabilities.roots.is_some());
+    if !offers_roots {
+        return Vec::new();
+    }
+    let asked = tokio::time::timeout(Duration::from_secs(3), ctx.peer.list_roots()).await;
+    match asked {
+        Ok(Ok(list)) => list
+            .roots
+            .iter()
+            .filter_map(|root| url::Url::parse(&root.uri).ok()?.to_file_path().ok())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One key per upload: HeyGen answers a repeated key with the first upload's result.
+fn idempotency_key() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!(
+        "heygen-mcp-{:016x}{:08x}",
+        hasher.finish(),
+        std::process::id()
+    )
+}
+
+/// A structured result (text copy included) with more content blocks after it.
+pub(super) fn structured_with<T: Serialize>(value: &T, extra: Vec<ContentBlock>) -> CallToolResult {
+    let mut result = CallToolResult::structured(serde_json::to_value(value).unwrap_or_default());
+    result.content.extend(extra);
+    result
+}
+
+/// An image from a media URL as inline content, if it is an image and small enough.
+pub(super) async fn inline_image(client: &HeyGenClient, url: &str) -> Option<ContentBlock> {
+    let mut response = client.fetch_media(url).await.ok()?;
+    let mime = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?
+        .to_owned();
+    if !mime.starts_with("image/")
+        || response
+            .content_length()
+            .is_some_and(|n| n as usize > MAX_INLINE_IMAGE_BYTES)
+    {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.ok()? {
+        if bytes.len() + chunk.len() > MAX_INLINE_IMAGE_BYTES {
+            return None;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Some(ContentBlock::image(
+        base64::engine::general_purpose::STANDARD.encode(&bytes),
+        mime,
+    ))
+}
