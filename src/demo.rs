@@ -131,9 +131,21 @@ impl<W: Write> Demo<'_, W> {
         let video = self
             .call("get_video", json!({"video_id": video_id}))
             .await?;
+        let saved = self
+            .call(
+                "download_video",
+                json!({"video_id": video_id, "overwrite": true}),
+            )
+            .await?;
         writeln!(
             self.out,
-            "\nThe finished video: {}\n  duration {} s, captioned cut {}, subtitles {}",
+            "\nSaved to {} ({} bytes: the sandbox serves a short placeholder clip).",
+            saved["path"].as_str().unwrap_or("-"),
+            saved["size_bytes"]
+        )?;
+        writeln!(
+            self.out,
+            "The finished video: {}\n  duration {} s, captioned cut {}, subtitles {}",
             video["video_url"].as_str().unwrap_or("-"),
             video["duration"],
             video["captioned_video_url"].as_str().unwrap_or("-"),

@@ -509,6 +509,16 @@ async fn the_readme_demo_runs_end_to_end() {
     .await
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
+    let saved = home.path().join("Downloads/HeyGen");
+    let files: Vec<_> = std::fs::read_dir(&saved)
+        .map(|d| d.filter_map(Result::ok).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        files.len(),
+        1,
+        "the demo saves the video under {}",
+        saved.display()
+    );
     assert!(
         output.status.success(),
         "demo failed: {stdout}\n{}",
@@ -520,6 +530,7 @@ async fn the_readme_demo_runs_end_to_end() {
         "Revised storyboard",
         "\"state\": \"completed\"",
         "The finished video: http://127.0.0.1:",
+        "Saved to ",
         "Done in",
     ] {
         assert!(

@@ -376,6 +376,15 @@ async fn save_atomically(
         }
     }
     file.sync_all().await.map_err(|e| io("flush the file", e))?;
+    // Temporary files are private (0600); a saved video is an ordinary user file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        file.set_permissions(readable)
+            .await
+            .map_err(|e| io("set the file's permissions", e))?;
+    }
     drop(file);
     let placed = if overwrite {
         temp_path.persist(target).map_err(|e| e.error)
