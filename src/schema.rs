@@ -26,6 +26,10 @@ pub fn strict_input(schema: &mut Schema) {
     portable(schema);
     if let Some(object) = schema.as_object_mut() {
         object.insert("additionalProperties".into(), Value::Bool(false));
+        // Some clients look for `properties` even when a tool takes no arguments.
+        object
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
     }
 }
 

@@ -11,17 +11,24 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const ALL_TOOLS: [&str; 14] = [
+const ALL_TOOLS: [&str; 21] = [
     "create_video_agent",
     "delete_video",
     "download_video",
+    "get_avatar_group",
+    "get_avatar_look",
+    "get_current_user",
     "get_video",
     "get_video_agent_resource",
     "get_video_agent_session",
+    "get_voice",
+    "list_avatar_groups",
+    "list_avatar_looks",
     "list_video_agent_session_videos",
     "list_video_agent_sessions",
     "list_video_agent_styles",
     "list_videos",
+    "list_voices",
     "send_video_agent_message",
     "stop_video_agent_session",
     "upload_asset",
@@ -504,7 +511,7 @@ async fn read_only_mode_offers_only_readers() {
         let served = serve(&args, &env).await;
         let tools = served.client.list_all_tools().await.unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-        assert_eq!(names.len(), 8, "{names:?}");
+        assert_eq!(names.len(), 15, "{names:?}");
         assert!(
             tools
                 .iter()

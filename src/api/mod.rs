@@ -17,6 +17,7 @@
 //!   number of retries.
 
 mod assets;
+mod discovery;
 pub mod error;
 pub mod types;
 mod video_agent;

@@ -110,6 +110,17 @@ impl ToolError {
                     ApiError::Api(failure) => failure.param.as_deref(),
                     _ => None,
                 };
+                let code = match &self.error {
+                    ApiError::Api(failure) => failure.code.as_str(),
+                    _ => "",
+                };
+                // HeyGen's codes for ids it does not know point at the tool that lists them.
+                match code {
+                    "avatar_not_found" => return "avatar_id must be a look id: call list_avatar_looks to find one, or omit it to let the agent choose.".into(),
+                    "voice_not_found" | "voice_not_usable" => return "Call list_voices to find a usable voice_id, or omit it to let the agent choose.".into(),
+                    "asset_not_found" => return "Upload the file first with upload_asset (or pass {type: path}) and use the asset_id it returns.".into(),
+                    _ => {}
+                }
                 match self.error.status().unwrap_or_default() {
                     400 | 422 => match param {
                         Some(param) => format!("Fix the argument `{param}` and call again."),

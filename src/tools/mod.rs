@@ -6,6 +6,7 @@
 //! tools and bugs.
 
 mod args;
+mod discovery;
 mod error;
 mod files;
 mod validate;
@@ -80,7 +81,8 @@ impl HeyGenServer {
         let mut tool_router = Self::video_agent_tools()
             + Self::video_tools()
             + Self::wait_tools()
-            + Self::file_tools();
+            + Self::file_tools()
+            + Self::discovery_tools();
         if settings.read_only {
             for tool in tool_router.list_all() {
                 let reads = tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true);

@@ -1,0 +1,445 @@
+//! Discovery tools: find the avatar look, voice and budget before creating a video.
+//!
+//! Catalogues are long, so each item is trimmed to what a choice needs: id, name, gender,
+//! language, a preview link, the look's default voice and orientation.
+
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::HeyGenServer;
+use super::error::{Op, ToolError};
+use crate::api::types::{
+    AvatarGroup, AvatarLook, ListAvatarGroupsQuery, ListAvatarLooksQuery, ListVoicesQuery,
+    UserInfo, Voice,
+};
+use crate::schema::{ID_PATTERN, portable, strict_input};
+
+const LIST_GROUPS: Op = Op::new("list avatar groups", "list_avatar_groups without a token");
+const GET_GROUP: Op = Op::new("get avatar group", "list_avatar_groups");
+const LIST_LOOKS: Op = Op::new("list avatar looks", "list_avatar_looks without a token");
+const GET_LOOK: Op = Op::new("get avatar look", "list_avatar_looks");
+const LIST_VOICES: Op = Op::new("list voices", "list_voices without a token");
+const GET_VOICE: Op = Op::new("get voice", "list_voices");
+const ACCOUNT: Op = Op::new("get the account", "get_current_user");
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct GroupRef {
+    /// Avatar group id from list_avatar_groups.
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub group_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct LookRef {
+    /// Look id (the avatar_id Video Agent takes) from list_avatar_looks.
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub look_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct VoiceRef {
+    /// Voice id from list_voices.
+    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    pub voice_id: String,
+}
+
+/// No arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(transform = strict_input)]
+pub struct NoArgs {}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct GroupView {
+    pub group_id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub looks_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_voice_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview_image_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct GroupList {
+    pub groups: Vec<GroupView>,
+    pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct LookView {
+    /// Pass this as avatar_id to create_video_agent.
+    pub avatar_id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_type: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_voice_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_orientation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview_image_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct LookList {
+    pub looks: Vec<LookView>,
+    pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct VoiceView {
+    pub voice_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview_audio_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct VoiceList {
+    pub voices: Vec<VoiceView>,
+    pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = portable)]
+pub struct AccountView {
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wallet_balance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wallet_currency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits_remaining: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits_reset_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spending_usd: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spending_cap_usd: Option<f64>,
+    /// What is left to spend, in words.
+    pub summary: String,
+}
+
+#[tool_router(router = discovery_tools, vis = "pub(super)")]
+impl HeyGenServer {
+    /// List avatar groups (a person or character; each has looks), public stock or private. Then list_avatar_looks with a group_id: create_video_agent's avatar_id is a LOOK id, not a group id. If has_more, call again with token=next_token.
+    #[tool(
+        title = "List avatar groups",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn list_avatar_groups(
+        &self,
+        Parameters(query): Parameters<ListAvatarGroupsQuery>,
+    ) -> Result<Json<GroupList>, ToolError> {
+        let page = self
+            .client
+            .list_avatar_groups(&query)
+            .await
+            .map_err(|e| ToolError::new(LIST_GROUPS, None, e))?;
+        Ok(Json(GroupList {
+            groups: page.data.into_iter().map(GroupView::from).collect(),
+            has_more: page.has_more,
+            next_token: page.next_token,
+        }))
+    }
+
+    /// Get one avatar group: name, gender, number of looks, default voice. Its looks (the avatar_ids) come from list_avatar_looks with this group_id.
+    #[tool(
+        title = "Get avatar group",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn get_avatar_group(
+        &self,
+        Parameters(GroupRef { group_id }): Parameters<GroupRef>,
+    ) -> Result<Json<GroupView>, ToolError> {
+        let group = self
+            .client
+            .get_avatar_group(&group_id)
+            .await
+            .map_err(|e| ToolError::new(GET_GROUP, Some(&group_id), e))?;
+        Ok(Json(group.into()))
+    }
+
+    /// List avatar looks (an avatar in one outfit and setting), filtered by group_id, avatar_type or ownership. Each look's avatar_id is what create_video_agent takes; pinning one makes duration and quality more reliable. Tags (business, casual...), gender, default voice and orientation help choose. If has_more, call again with token=next_token.
+    #[tool(
+        title = "List avatar looks",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn list_avatar_looks(
+        &self,
+        Parameters(query): Parameters<ListAvatarLooksQuery>,
+    ) -> Result<Json<LookList>, ToolError> {
+        let page = self
+            .client
+            .list_avatar_looks(&query)
+            .await
+            .map_err(|e| ToolError::new(LIST_LOOKS, None, e))?;
+        Ok(Json(LookList {
+            looks: page.data.into_iter().map(LookView::from).collect(),
+            has_more: page.has_more,
+            next_token: page.next_token,
+        }))
+    }
+
+    /// Get one avatar look by its id (the avatar_id for create_video_agent): name, tags, gender, default voice, preferred orientation, preview image.
+    #[tool(
+        title = "Get avatar look",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn get_avatar_look(
+        &self,
+        Parameters(LookRef { look_id }): Parameters<LookRef>,
+    ) -> Result<Json<LookView>, ToolError> {
+        let look = self
+            .client
+            .get_avatar_look(&look_id)
+            .await
+            .map_err(|e| ToolError::new(GET_LOOK, Some(&look_id), e))?;
+        Ok(Json(look.into()))
+    }
+
+    /// List voices for create_video_agent's voice_id, filtered by language (e.g. English), gender (female, male), engine, or type (public stock, private clones). Each has a preview audio link. If has_more, call again with token=next_token.
+    #[tool(
+        title = "List voices",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn list_voices(
+        &self,
+        Parameters(query): Parameters<ListVoicesQuery>,
+    ) -> Result<Json<VoiceList>, ToolError> {
+        let page = self
+            .client
+            .list_voices(&query)
+            .await
+            .map_err(|e| ToolError::new(LIST_VOICES, None, e))?;
+        Ok(Json(VoiceList {
+            voices: page.data.into_iter().map(VoiceView::from).collect(),
+            has_more: page.has_more,
+            next_token: page.next_token,
+        }))
+    }
+
+    /// Get one voice by id: name, language, gender, status, preview audio.
+    #[tool(
+        title = "Get voice",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn get_voice(
+        &self,
+        Parameters(VoiceRef { voice_id }): Parameters<VoiceRef>,
+    ) -> Result<Json<VoiceView>, ToolError> {
+        let voice = self
+            .client
+            .get_voice(&voice_id)
+            .await
+            .map_err(|e| ToolError::new(GET_VOICE, Some(&voice_id), e))?;
+        Ok(Json(voice.into()))
+    }
+
+    /// Get the HeyGen account: plan, billing type, and what is left to spend (wallet balance or credits). Check it before a long or repeated render.
+    #[tool(
+        title = "Get account",
+        annotations(
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    pub async fn get_current_user(
+        &self,
+        Parameters(NoArgs {}): Parameters<NoArgs>,
+    ) -> Result<Json<AccountView>, ToolError> {
+        let user = self
+            .client
+            .get_current_user()
+            .await
+            .map_err(|e| ToolError::new(ACCOUNT, None, e))?;
+        Ok(Json(user.into()))
+    }
+}
+
+impl From<AvatarGroup> for GroupView {
+    fn from(g: AvatarGroup) -> Self {
+        Self {
+            group_id: g.id,
+            name: g.name,
+            gender: g.gender,
+            looks_count: g.looks_count,
+            default_voice_id: g.default_voice_id,
+            preview_image_url: g.preview_image_url,
+        }
+    }
+}
+
+impl From<AvatarLook> for LookView {
+    fn from(l: AvatarLook) -> Self {
+        Self {
+            avatar_id: l.id,
+            name: l.name,
+            group_id: l.group_id,
+            gender: l.gender,
+            avatar_type: l.avatar_type,
+            tags: l.tags,
+            default_voice_id: l.default_voice_id,
+            preferred_orientation: l.preferred_orientation,
+            preview_image_url: l.preview_image_url,
+        }
+    }
+}
+
+impl From<Voice> for VoiceView {
+    fn from(v: Voice) -> Self {
+        Self {
+            voice_id: v.voice_id,
+            name: v.name,
+            language: v.language,
+            gender: v.gender,
+            kind: v.kind,
+            status: v.status,
+            preview_audio_url: v.preview_audio_url,
+        }
+    }
+}
+
+impl From<UserInfo> for AccountView {
+    fn from(u: UserInfo) -> Self {
+        let name = [u.first_name.as_deref(), u.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let premium = u
+            .subscription
+            .as_ref()
+            .and_then(|s| s.credits.as_ref())
+            .and_then(|c| c.premium_credits.as_ref());
+        let add_on = u
+            .subscription
+            .as_ref()
+            .and_then(|s| s.credits.as_ref())
+            .and_then(|c| c.add_on_credits.as_ref());
+        let pool_credits = match (
+            premium.and_then(|p| p.remaining),
+            add_on.and_then(|p| p.remaining),
+        ) {
+            (None, None) => None,
+            (a, b) => Some((a.unwrap_or(0) + b.unwrap_or(0)) as f64),
+        };
+        let credits_remaining =
+            pool_credits.or_else(|| u.usage_based.as_ref().and_then(|b| b.remaining_credits));
+        let wallet_balance = u.wallet.as_ref().and_then(|w| w.remaining_balance);
+        let wallet_currency = u.wallet.as_ref().map(|w| w.currency.clone());
+        let spending_usd = u.usage_based.as_ref().and_then(|b| b.spending_current_usd);
+        let spending_cap_usd = u.usage_based.as_ref().and_then(|b| b.spending_cap_usd);
+        let mut left = Vec::new();
+        if let (Some(balance), Some(currency)) = (wallet_balance, &wallet_currency) {
+            left.push(match currency.as_str() {
+                "usd" => format!("wallet {balance:.2} USD"),
+                other => format!("wallet {balance} {other}"),
+            });
+        }
+        if let Some(credits) = credits_remaining {
+            left.push(format!("{credits} credits"));
+        }
+        if let (Some(spent), Some(cap)) = (spending_usd, spending_cap_usd) {
+            left.push(format!(
+                "{:.2} USD of a {cap:.2} USD spending cap",
+                (cap - spent).max(0.0)
+            ));
+        }
+        let summary = if left.is_empty() {
+            "HeyGen did not report a balance for this account.".to_owned()
+        } else {
+            format!("Left to spend: {}.", left.join(", "))
+        };
+        Self {
+            username: u.username,
+            email: u.email,
+            name: Some(name).filter(|n| !n.is_empty()),
+            billing_type: u.billing_type,
+            plan: u.subscription.as_ref().map(|s| s.plan.clone()),
+            wallet_balance,
+            wallet_currency,
+            credits_remaining,
+            credits_reset_at: premium.and_then(|p| p.resets_at.clone()),
+            spending_usd,
+            spending_cap_usd,
+            summary,
+        }
+    }
+}
