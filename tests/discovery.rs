@@ -98,7 +98,7 @@ async fn a_model_can_choose_a_voice_and_a_look_and_check_the_budget() {
         .into_iter()
         .map(|t| (t.name.to_string(), t))
         .collect();
-    let mut run = async |tool: &str, args: Value| {
+    let run = async |tool: &str, args: Value| {
         let result = call(&served, tool, args).await;
         assert_valid_output(tools[tool].output_schema.as_ref().unwrap(), &result);
         result.structured_content.unwrap()

@@ -243,7 +243,7 @@ async fn create_accepts_a_valid_request() {
     let full = json!({
         "prompt": "A 30-second video about otters",
         "mode": "generate",
-        "avatar_id": null, "voice_id": "v1", "style_id": "sbx_style_cinematic",
+        "avatar_id": null, "voice_id": "sbx_voice_en_sara", "style_id": "sbx_style_cinematic",
         "brand_kit_id": null, "brand_glossary_id": "g1", "orientation": "portrait",
         "files": [
             {"type": "url", "url": "https://example.com/a.png"},

@@ -1,5 +1,5 @@
-//! Real media files: PNG frames drawn with an 8×8 bitmap font, SRT subtitles, and a tiny
-//! MP4 clip that says on screen that it is sandbox output.
+//! Real media files: PNG frames drawn with an 8×8 bitmap font, SRT subtitles, WAV tones
+//! for voice previews, and a tiny MP4 clip that says on screen that it is sandbox output.
 
 use font8x8::legacy::{BASIC_LEGACY, LATIN_LEGACY};
 
@@ -66,6 +66,77 @@ pub(crate) fn style_png(name: &str, tags: &[&str]) -> Result<Vec<u8>, png::Encod
     canvas.encode()
 }
 
+/// An avatar preview: a plain bust silhouette under the avatar's name and `subtitle` (the
+/// look's name, or a group's look count), `width`×`height` pixels.
+pub(crate) fn avatar_png(
+    name: &str,
+    subtitle: &str,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, png::EncodingError> {
+    let mut canvas = Canvas::new(width, height);
+    let size = width.min(height);
+    let body_r = size * 3 / 10;
+    let head_r = size / 9;
+    let centre = width / 2;
+    canvas.disc(centre, height, body_r, MUTED);
+    canvas.disc(centre, height - body_r - head_r - 2, head_r, MUTED);
+    canvas.frame(4, 2);
+    let text_width = width - 28;
+    canvas.text(14, 14, 2, ACCENT, name, text_width);
+    canvas.text(14, 40, 1, TEXT, subtitle, text_width);
+    canvas.text(14, 54, 1, MUTED, "sandbox avatar preview", text_width);
+    canvas.encode()
+}
+
+/// Sample rate and length of voice previews: 0.6 s of 16 kHz mono 16-bit PCM (19 KB).
+const WAV_RATE: u32 = 16_000;
+const WAV_SAMPLES: u32 = WAV_RATE * 6 / 10;
+/// Fade in and out over 20 ms so the tone starts and stops without a click.
+const WAV_FADE: u32 = WAV_RATE / 50;
+/// Said inside the file (RIFF INFO comment), so nobody mistakes the tone for the voice.
+const WAV_COMMENT: &[u8] = b"heygen-mcp sandbox voice preview: a tone, not speech\0";
+
+/// A voice preview: a sine tone at `hz` as a RIFF/WAVE file (`fmt `, `LIST`/`INFO`,
+/// `data`), since the sandbox has no speech to play.
+pub(crate) fn tone_wav(hz: u32) -> Vec<u8> {
+    let mut info = b"INFO".to_vec();
+    chunk(&mut info, b"ICMT", WAV_COMMENT);
+    let mut fmt = Vec::with_capacity(16);
+    fmt.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    fmt.extend_from_slice(&1u16.to_le_bytes()); // mono
+    fmt.extend_from_slice(&WAV_RATE.to_le_bytes());
+    fmt.extend_from_slice(&(WAV_RATE * 2).to_le_bytes()); // bytes per second
+    fmt.extend_from_slice(&2u16.to_le_bytes()); // block align
+    fmt.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    let mut data = Vec::with_capacity(WAV_SAMPLES as usize * 2);
+    for i in 0..WAV_SAMPLES {
+        let edge = i.min(WAV_SAMPLES - 1 - i);
+        let envelope = f64::from(edge.min(WAV_FADE)) / f64::from(WAV_FADE);
+        let phase = std::f64::consts::TAU * f64::from(hz) * f64::from(i) / f64::from(WAV_RATE);
+        let sample = (phase.sin() * envelope * 0.3 * f64::from(i16::MAX)).round() as i16;
+        data.extend_from_slice(&sample.to_le_bytes());
+    }
+    let mut body = b"WAVE".to_vec();
+    chunk(&mut body, b"fmt ", &fmt);
+    chunk(&mut body, b"LIST", &info);
+    chunk(&mut body, b"data", &data);
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+/// A RIFF chunk: id, little-endian size, payload, and a pad byte to an even length.
+fn chunk(out: &mut Vec<u8>, id: &[u8; 4], payload: &[u8]) {
+    out.extend_from_slice(id);
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(payload);
+    if payload.len() % 2 == 1 {
+        out.push(0);
+    }
+}
+
 /// SubRip subtitles: one cue per scene, the scenes sharing the video's duration evenly.
 pub(crate) fn srt(scenes: &[String], duration: f64) -> String {
     let count = scenes.len().max(1);
@@ -127,6 +198,19 @@ impl Canvas {
         if x < self.width && y < self.height {
             let at = ((y * self.width + x) * 3) as usize;
             self.pixels[at..at + 3].copy_from_slice(&colour);
+        }
+    }
+
+    /// A filled circle; the parts outside the canvas are dropped.
+    fn disc(&mut self, cx: u32, cy: u32, r: u32, colour: [u8; 3]) {
+        let r2 = i64::from(r) * i64::from(r);
+        for y in cy.saturating_sub(r)..=cy + r {
+            for x in cx.saturating_sub(r)..=cx + r {
+                let (dx, dy) = (i64::from(x) - i64::from(cx), i64::from(y) - i64::from(cy));
+                if dx * dx + dy * dy <= r2 {
+                    self.put(x, y, colour);
+                }
+            }
         }
     }
 
@@ -234,6 +318,14 @@ mod tests {
         let text = srt(&["a".into(), "b".into()], 30.0);
         assert!(text.starts_with("1\n00:00:00,000 --> 00:00:15,000\na\n\n2\n"));
         assert!(text.contains("00:00:15,000 --> 00:00:30,000\nb"));
+    }
+
+    #[test]
+    fn wav_sizes_add_up() {
+        let wav = tone_wav(440);
+        let riff_size = u32::from_le_bytes([wav[4], wav[5], wav[6], wav[7]]);
+        assert_eq!(riff_size as usize, wav.len() - 8);
+        assert!(wav.len() > (WAV_SAMPLES * 2) as usize);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::assets::UPLOAD_TOKEN_HEADER;
+use super::catalogue;
 use super::media;
 use super::query::Query;
 use super::state::{Shared, unix_now};
@@ -149,6 +150,64 @@ pub(crate) async fn style_thumbnail(Path(file_name): Path<String>) -> Response {
         Some((_, name, tags, _)) => png(media::style_png(name, tags)),
         None => missing(),
     }
+}
+
+/// Private catalogue media is signed like other account media; public media never expires.
+fn catalogue_denial(private: bool, raw_query: Option<&str>) -> Option<Response> {
+    if private {
+        expiry_denial(raw_query)
+    } else {
+        None
+    }
+}
+
+/// `GET /media/looks/{look_id}.png`: a look's preview, in the look's orientation.
+pub(crate) async fn look_preview(
+    Path(file_name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(look) = file_name.strip_suffix(".png").and_then(catalogue::look) else {
+        return missing();
+    };
+    if let Some(denied) = catalogue_denial(look.private(), raw.as_deref()) {
+        return denied;
+    }
+    let name = look.group().map_or(look.name, |g| g.name);
+    let (width, height) = match look.orientation {
+        catalogue::Orientation::Landscape => (320, 180),
+        catalogue::Orientation::Portrait => (180, 320),
+        catalogue::Orientation::Square => (240, 240),
+    };
+    png(media::avatar_png(name, look.name, width, height))
+}
+
+/// `GET /media/avatar-groups/{group_id}.png`: an avatar group's preview.
+pub(crate) async fn group_preview(
+    Path(file_name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(group) = file_name.strip_suffix(".png").and_then(catalogue::group) else {
+        return missing();
+    };
+    if let Some(denied) = catalogue_denial(group.private, raw.as_deref()) {
+        return denied;
+    }
+    let looks = format!("{} looks", group.looks().count());
+    png(media::avatar_png(group.name, &looks, 320, 180))
+}
+
+/// `GET /media/voices/{voice_id}.wav`: a voice's preview, a short tone (not speech).
+pub(crate) async fn voice_preview(
+    Path(file_name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(voice) = file_name.strip_suffix(".wav").and_then(catalogue::voice) else {
+        return missing();
+    };
+    if let Some(denied) = catalogue_denial(voice.private, raw.as_deref()) {
+        return denied;
+    }
+    file("audio/wav", media::tone_wav(voice.preview_hz))
 }
 
 /// `GET /media/assets/{asset_id}`: an uploaded asset's bytes (public URL, no expiry).

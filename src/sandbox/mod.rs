@@ -11,10 +11,29 @@
 //! `GET /v3/video-agents/{session_id}/resources/{resource_id}`,
 //! `GET /v3/video-agents/{session_id}/videos`, `POST /v3/video-agents/{session_id}/stop`,
 //! `GET /v3/videos`, `GET|DELETE /v3/videos/{video_id}`, `POST /v3/assets`,
-//! `POST /v3/assets/direct-uploads`, `POST /v3/assets/{asset_id}/complete`.
+//! `POST /v3/assets/direct-uploads`, `POST /v3/assets/{asset_id}/complete`,
+//! `GET /v3/avatars`, `GET /v3/avatars/{group_id}`, `GET /v3/avatars/looks`,
+//! `GET /v3/avatars/looks/{look_id}`, `GET /v3/voices`, `GET /v3/voices/{voice_id}`,
+//! `GET /v3/users/me` (read-only; the write methods HeyGen has on these paths answer 405).
 //! Every `/v3` request needs a non-empty `x-api-key` (or `Authorization: Bearer …`);
 //! the key [`SANDBOX_INVALID_KEY`] is refused with 401 to show the error path.
 //! Media (`/media/…`) needs no key; its URLs expire after an hour like presigned URLs.
+//!
+//! # Catalogue
+//!
+//! A fixed set with stable ids. Avatar groups (each with 2–3 looks): public
+//! `sbx_group_anna` (female: `sbx_look_anna_business`, `sbx_look_anna_casual`,
+//! `sbx_look_anna_studio`), `sbx_group_daniel` (male: `sbx_look_daniel_business`,
+//! `sbx_look_daniel_casual`), `sbx_group_sofia` (female, photo avatar:
+//! `sbx_look_sofia_office`, `sbx_look_sofia_outdoor`), and the account's private
+//! `sbx_group_my_twin` (digital twin: `sbx_look_my_twin_office`, `sbx_look_my_twin_podcast`).
+//! Voices: English `sbx_voice_en_sara`, `sbx_voice_en_olivia` (female),
+//! `sbx_voice_en_james`, `sbx_voice_en_marcus` (male); Spanish `sbx_voice_es_lucia`
+//! (female), `sbx_voice_es_mateo` (male); private `sbx_voice_my_clone`. Voice engines are
+//! `starfish` and `elevenlabs`. `GET /v3/users/me` is a wallet account with $125.50 that
+//! never goes down. Look and group previews are PNGs of a silhouette with the names; voice
+//! previews are 0.6-second WAV tones, not speech. Public previews have plain URLs (like the
+//! style thumbnails); the private twin's and clone's are signed and expire.
 //!
 //! # Timing
 //!
@@ -57,13 +76,22 @@
 //! - `POST /v3/videos` answers 501: only the Video Agent is simulated.
 //! - A chat session takes messages when reviewing, waiting_for_input, completed or failed;
 //!   while thinking or generating a message gets 400 `invalid_parameter`.
-//! - `style_id` must name a style from the sandbox catalogue; avatar, voice and brand ids
-//!   are accepted as given (the sandbox has no catalogue of them).
+//! - `style_id` must name a sandbox style (400 `invalid_parameter`), `avatar_id` a
+//!   catalogue look id (400 `avatar_not_found`) and `voice_id` a catalogue voice (400
+//!   `voice_not_found`), on create and on send; HeyGen lists those codes without a status
+//!   for the Video Agent calls. Brand ids are accepted as given.
+//! - Unknown ids on the catalogue GETs answer 404 with the contract's codes:
+//!   `avatar_not_found` (group), `not_found` (look), `voice_not_found` (voice). An unknown
+//!   `group_id` filter, `engine`, `language` or `gender` just matches nothing (they are not
+//!   enums in the contract); `ownership`, `avatar_type` and `type` are, so a bad value is a
+//!   400. The avatar lists take `limit` 1–50, voices 1–100.
 //! - `GET /v3/video-agents/{id}/videos` also pages with `limit`/`token` (default 20).
 //! - `Idempotency-Key` works on the two asset-creating POSTs, as in the contract.
 //! - Every `/v3` response carries `x-request-id: sbx_req_N` (HeyGen documents none).
 
 mod assets;
+mod catalogue;
+mod catalogue_routes;
 mod envelope;
 mod faults;
 mod idempotency;
@@ -111,6 +139,13 @@ const API_ROUTES: &[&str] = &[
     "/v3/assets",
     "/v3/assets/direct-uploads",
     "/v3/assets/{asset_id}/complete",
+    "/v3/avatars",
+    "/v3/avatars/looks",
+    "/v3/avatars/looks/{look_id}",
+    "/v3/avatars/{group_id}",
+    "/v3/voices",
+    "/v3/voices/{voice_id}",
+    "/v3/users/me",
 ];
 
 /// Request bodies up to this size are read; `POST /v3/assets` enforces its own 32 MB.
@@ -281,6 +316,16 @@ fn build_router(shared: Arc<state::Shared>) -> Router {
             "/v3/assets/{asset_id}/complete",
             post(assets::complete_direct_upload),
         )
+        .route("/v3/avatars", get(catalogue_routes::list_groups))
+        .route("/v3/avatars/looks", get(catalogue_routes::list_looks))
+        .route(
+            "/v3/avatars/looks/{look_id}",
+            get(catalogue_routes::get_look),
+        )
+        .route("/v3/avatars/{group_id}", get(catalogue_routes::get_group))
+        .route("/v3/voices", get(catalogue_routes::list_voices))
+        .route("/v3/voices/{voice_id}", get(catalogue_routes::get_voice))
+        .route("/v3/users/me", get(catalogue_routes::current_user))
         .route("/media/storyboards/{file}", get(media_routes::storyboard))
         .route(
             "/media/videos/{video_id}/{file}",
@@ -288,6 +333,12 @@ fn build_router(shared: Arc<state::Shared>) -> Router {
         )
         .route("/media/styles/{file}", get(media_routes::style_thumbnail))
         .route("/media/assets/{asset_id}", get(media_routes::asset))
+        .route("/media/looks/{file}", get(media_routes::look_preview))
+        .route(
+            "/media/avatar-groups/{file}",
+            get(media_routes::group_preview),
+        )
+        .route("/media/voices/{file}", get(media_routes::voice_preview))
         .route(
             "/media/uploads/{asset_id}",
             put(media_routes::put_upload).layer(DefaultBodyLimit::max(

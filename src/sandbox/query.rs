@@ -24,18 +24,38 @@ impl Query {
 
     /// `limit`: an integer from 1 to 100, `default` when absent.
     pub fn limit(&self, default: usize) -> Result<usize, ApiError> {
+        self.limit_up_to(default, 100)
+    }
+
+    /// `limit`: an integer from 1 to `max` (50 on the avatar lists), `default` when absent.
+    pub fn limit_up_to(&self, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get("limit") {
             None => Ok(default),
             Some(raw) => raw
                 .parse::<usize>()
                 .ok()
-                .filter(|n| (1..=100).contains(n))
+                .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| {
                     ApiError::invalid(
                         "limit",
-                        format!("'limit' must be an integer between 1 and 100; got '{raw}'."),
+                        format!("'limit' must be an integer between 1 and {max}; got '{raw}'."),
                     )
                 }),
+        }
+    }
+
+    /// An enum-valued filter: absent is None; present must be one of `allowed` exactly.
+    pub fn one_of(&self, key: &str, allowed: &[&str]) -> Result<Option<&str>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(value) if allowed.contains(&value) => Ok(Some(value)),
+            Some(value) => Err(ApiError::invalid(
+                key,
+                format!(
+                    "'{key}' must be one of: {}; got '{value}'.",
+                    allowed.join(", ")
+                ),
+            )),
         }
     }
 

@@ -8,6 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use super::catalogue_routes::check_avatar_and_voice;
 use super::envelope::{self, ApiError, ApiResult};
 use super::query::Query;
 use super::session::NewSession;
@@ -59,6 +60,7 @@ pub(crate) async fn create_session(
             format!("Unknown style_id '{style_id}'. List styles with GET /v3/video-agents/styles."),
         ));
     }
+    check_avatar_and_voice(request.avatar_id.as_deref(), request.voice_id.as_deref())?;
     let mut store = shared.store();
     check_assets(&store, &request.files)?;
     let id = store.create_session(NewSession {
@@ -146,6 +148,7 @@ pub(crate) async fn send_message(
     }
     let obj = validate::json_object(body, "SendMessageRequest")?;
     let request = validate::send_request(&obj)?;
+    check_avatar_and_voice(request.avatar_id.as_deref(), request.voice_id.as_deref())?;
     check_assets(&store, &request.files)?;
     let run_id = store.send_message(&session_id, &request.message)?;
     let title = store.sessions.get(&session_id).map(|s| s.title.clone());

@@ -45,6 +45,8 @@ pub(crate) enum FileInput {
 pub(crate) struct CreateRequest {
     pub prompt: String,
     pub mode: Mode,
+    pub avatar_id: Option<String>,
+    pub voice_id: Option<String>,
     pub orientation: Option<String>,
     pub style_id: Option<String>,
     pub files: Vec<FileInput>,
@@ -53,6 +55,8 @@ pub(crate) struct CreateRequest {
 #[derive(Debug)]
 pub(crate) struct SendRequest {
     pub message: String,
+    pub avatar_id: Option<String>,
+    pub voice_id: Option<String>,
     pub files: Vec<FileInput>,
 }
 
@@ -148,16 +152,9 @@ pub(crate) fn create_request(obj: &Map<String, Value>) -> Result<CreateRequest, 
             ));
         }
     };
-    nullable_strings(
-        obj,
-        &[
-            "avatar_id",
-            "voice_id",
-            "brand_kit_id",
-            "callback_url",
-            "callback_id",
-        ],
-    )?;
+    let avatar_id = nullable_string(obj, "avatar_id")?;
+    let voice_id = nullable_string(obj, "voice_id")?;
+    nullable_strings(obj, &["brand_kit_id", "callback_url", "callback_id"])?;
     let style_id = nullable_string(obj, "style_id")?;
     if nullable_string(obj, "brand_glossary_id")?.is_some_and(|s| s.is_empty()) {
         return Err(ApiError::invalid(
@@ -184,6 +181,8 @@ pub(crate) fn create_request(obj: &Map<String, Value>) -> Result<CreateRequest, 
     Ok(CreateRequest {
         prompt,
         mode,
+        avatar_id,
+        voice_id,
         orientation,
         style_id,
         files: files(obj)?,
@@ -193,9 +192,13 @@ pub(crate) fn create_request(obj: &Map<String, Value>) -> Result<CreateRequest, 
 pub(crate) fn send_request(obj: &Map<String, Value>) -> Result<SendRequest, ApiError> {
     reject_unknown(obj, SEND_FIELDS, "", "SendMessageRequest")?;
     let message = text(obj, "message")?;
-    nullable_strings(obj, &["avatar_id", "voice_id", "brand_kit_id"])?;
+    let avatar_id = nullable_string(obj, "avatar_id")?;
+    let voice_id = nullable_string(obj, "voice_id")?;
+    nullable_string(obj, "brand_kit_id")?;
     Ok(SendRequest {
         message,
+        avatar_id,
+        voice_id,
         files: files(obj)?,
     })
 }

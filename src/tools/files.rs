@@ -92,7 +92,7 @@ pub struct DownloadArgs {
     pub asset: Option<VideoAsset>,
     /// File name to save as, without directories (default: from the title and id).
     #[serde(default)]
-    #[schemars(length(min = 1, max = 200))]
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"^[^./\\][^/\\]*$"))]
     pub file_name: Option<String>,
     /// Replace an existing file of that name (default false).
     #[serde(default)]
@@ -152,13 +152,15 @@ impl HeyGenServer {
             .writable_dir(&roots)
             .map_err(|e| fail(ApiError::InvalidInput(e)))?;
         let asset = args.asset.unwrap_or_default();
+        // Checked before any request: a bad name must not cost a call.
+        let chosen_name = match &args.file_name {
+            Some(name) => Some(plain_file_name(name).map_err(|e| fail(ApiError::InvalidInput(e)))?),
+            None => None,
+        };
         let mut video = self.client.get_video(&args.video_id).await.map_err(fail)?;
         let url = ready_url(&video, asset).map_err(fail)?;
-        let name = match &args.file_name {
-            Some(name) => with_extension(
-                plain_file_name(name).map_err(|e| fail(ApiError::InvalidInput(e)))?,
-                &asset.extension(&url),
-            ),
+        let name = match chosen_name {
+            Some(name) => with_extension(name, &asset.extension(&url)),
             None => default_name(&video, asset, &url),
         };
         let target = dir.join(&name);

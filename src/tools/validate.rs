@@ -76,6 +76,9 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> String {
         Kind::OneOfNotValid { .. } | Kind::OneOfMultipleValid { .. } if path.starts_with("files[") => {
             "must be exactly one of {type:url, url}, {type:asset_id, asset_id} or {type:base64, media_type, data}".to_owned()
         }
+        Kind::Pattern { .. } if path.ends_with("file_name") => {
+            "must be a plain file name (no directories, no leading dot)".to_owned()
+        }
         Kind::Pattern { .. } => {
             "is not a valid id (letters, digits, '_', '-', '.', ':'; no slashes or spaces)".to_owned()
         }
