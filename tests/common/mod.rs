@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 
 use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject};
 use rmcp::service::RunningService;
@@ -23,22 +24,54 @@ pub fn command(args: &[&str], env: &[(&str, &str)], home: &std::path::Path) -> C
     cmd
 }
 
+/// A server spawned for a test. Its stderr (logged at trace level) is collected, and when it
+/// is dropped the test fails if the API key ever appeared there.
 pub struct Served {
     pub client: RunningService<RoleClient, ()>,
-    pub stderr: Option<tokio::process::ChildStderr>,
+    pub stderr: Arc<Mutex<String>>,
     _home: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let logged = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        if !std::thread::panicking() {
+            assert!(
+                !logged.contains(KEY) && !logged.contains(&KEY[3..15]),
+                "the API key appeared in the server's logs"
+            );
+        }
+    }
 }
 
 pub async fn serve(args: &[&str], env: &[(&str, &str)]) -> Served {
     let home = tempfile::tempdir().unwrap();
-    let (transport, stderr) = TokioChildProcess::builder(command(args, env, home.path()))
+    let mut command = command(args, env, home.path());
+    command.env("RUST_LOG", "trace");
+    let (transport, stderr) = TokioChildProcess::builder(command)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let client = ().serve(transport).await.unwrap();
+    let collected = Arc::new(Mutex::new(String::new()));
+    if let Some(mut pipe) = stderr {
+        let sink = collected.clone();
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut buf = vec![0u8; 16 * 1024];
+            while let Ok(n) = pipe.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut text) = sink.lock() {
+                    text.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        });
+    }
     Served {
         client,
-        stderr,
+        stderr: collected,
         _home: home,
     }
 }
@@ -48,15 +81,22 @@ pub async fn serve_with_key(base: &str, args: &[&str]) -> Served {
     serve(args, &[("HEYGEN_API_KEY", KEY), ("HEYGEN_API_BASE", base)]).await
 }
 
+/// Calls a tool; no result may ever carry the key.
 pub async fn call(served: &Served, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(arguments) = args else {
         panic!("arguments must be an object")
     };
-    served
+    let result = served
         .client
         .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
         .await
-        .unwrap()
+        .unwrap();
+    let rendered = serde_json::to_string(&result).unwrap();
+    assert!(
+        !rendered.contains(KEY),
+        "the API key appeared in a {tool} result"
+    );
+    result
 }
 
 pub fn text(result: &CallToolResult) -> String {
