@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 
 /// The shape every HeyGen id must have before it goes into a URL path: no `/`, `?`, `%`, `#`
 /// or whitespace, and no leading dot, so no id can climb out of its path segment.
-pub const ID_PATTERN: &str = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$";
+/// At most 128 characters, so no id can make a huge URL either.
+pub const ID_PATTERN: &str = r"^[A-Za-z0-9][\w.:-]{0,127}$";
 
 /// Makes a derived schema portable: drops the `null` branch of optional fields everywhere.
 pub fn portable(schema: &mut Schema) {
@@ -30,6 +31,46 @@ pub fn strict_input(schema: &mut Schema) {
         object
             .entry("properties")
             .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// Drops what costs the model's context and says nothing a client needs: the `$schema`
+/// marker (2020-12 is MCP's default) and `format` hints such as `uint32` (bounds are given by
+/// `minimum` and `maximum`). Every tool is compacted once, when the server is built.
+pub fn compact_tool(tool: &mut rmcp::model::Tool) {
+    fn compact(schema: &mut Map<String, Value>) {
+        schema.remove("$schema");
+        strip_formats(schema);
+    }
+    let mut input = tool.input_schema.as_ref().clone();
+    compact(&mut input);
+    tool.input_schema = std::sync::Arc::new(input);
+    if let Some(output) = &tool.output_schema {
+        let mut output = output.as_ref().clone();
+        compact(&mut output);
+        tool.output_schema = Some(std::sync::Arc::new(output));
+    }
+}
+
+/// Removes `format` from a schema and its subschemas; the names inside `properties` and
+/// `$defs` are arguments and definitions, never keywords, so they are kept.
+fn strip_formats(schema: &mut Map<String, Value>) {
+    schema.remove("format");
+    for (key, value) in schema.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties" | "$defs", Value::Object(named)) => named.values_mut().for_each(|v| {
+                if let Value::Object(inner) = v {
+                    strip_formats(inner);
+                }
+            }),
+            (_, Value::Object(inner)) => strip_formats(inner),
+            (_, Value::Array(items)) => items.iter_mut().for_each(|item| {
+                if let Value::Object(inner) = item {
+                    strip_formats(inner);
+                }
+            }),
+            _ => {}
+        }
     }
 }
 
@@ -86,6 +127,38 @@ fn is_null_schema(value: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn compacting_keeps_arguments_named_like_keywords() {
+        let mut tool = rmcp::model::Tool::new(
+            "t",
+            "d",
+            std::sync::Arc::new(
+                json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "type": "object",
+                    "properties": {
+                        "format": {"type": "string", "format": "uri"},
+                        "limit": {"type": "integer", "format": "uint32", "minimum": 0}
+                    }
+                })
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            ),
+        );
+        compact_tool(&mut tool);
+        assert_eq!(
+            Value::Object(tool.input_schema.as_ref().clone()),
+            json!({
+                "type": "object",
+                "properties": {
+                    "format": {"type": "string"},
+                    "limit": {"type": "integer", "minimum": 0}
+                }
+            })
+        );
+    }
 
     #[test]
     fn optional_fields_lose_their_null_branch() {

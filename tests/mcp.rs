@@ -60,7 +60,14 @@ async fn server_identifies_itself_from_cargo() {
     assert_eq!(server.name, "heygen-mcp");
     assert_eq!(server.version, env!("CARGO_PKG_VERSION"));
     let instructions = info.instructions.clone().unwrap_or_default();
-    for needle in ["mode=chat", "reviewing", "get_video", "5-10x"] {
+    for needle in [
+        "mode=chat",
+        "needs_input",
+        "wait_for_video",
+        "get_video",
+        "5-10x",
+        "list_avatar_looks",
+    ] {
         assert!(instructions.contains(needle), "instructions lack {needle}");
     }
 }
@@ -276,7 +283,7 @@ async fn all_eleven_tools_end_to_end() {
         results["create_video_agent"]["next_step"]
             .as_str()
             .unwrap()
-            .contains("get_video_agent_session")
+            .contains("wait_for_video")
     );
     assert_eq!(
         results["get_video"]["video_url"],

@@ -30,36 +30,36 @@ pub enum Orientation {
     Portrait,
 }
 
-/// One file input: exactly one of a public URL, an uploaded asset, or inline base64 content.
-// No variant docs: they would become schema text the model reads in every conversation.
+// One file input: exactly one of a public URL, an uploaded asset, inline base64 content, or
+// a local path. No doc comments on the type or its variants: they would become schema text
+// the model reads in every conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(inline)]
 pub enum FileInput {
     Url {
-        /// HTTPS URL of the file.
+        /// Public HTTPS URL.
         #[schemars(length(min = 1, max = 4096))]
         url: String,
     },
     AssetId {
-        /// Asset id returned by an upload.
-        #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+        /// From upload_asset.
+        #[schemars(regex(pattern = ID_PATTERN))]
         asset_id: String,
     },
     Base64 {
-        /// MIME type of the content, e.g. image/png or application/pdf.
+        /// e.g. image/png, application/pdf.
         #[schemars(length(min = 1, max = 255))]
         media_type: String,
-        /// The base64-encoded bytes.
+        /// Base64 bytes.
         #[schemars(length(min = 1))]
         data: String,
     },
     // Not HeyGen's: the tools replace it with the uploaded asset_id before sending, and
     // serializing it fails, so it can never reach the wire.
-    /// A local file: the server uploads it and sends its asset_id.
     #[serde(skip_serializing)]
     Path {
-        /// Local file (absolute, ~/..., or relative to the workspace); the server uploads it.
+        /// Local file; the server uploads it.
         #[schemars(length(min = 1, max = 4096))]
         path: String,
     },
@@ -79,28 +79,28 @@ pub struct CreateVideoAgentRequest {
     pub mode: Option<SessionMode>,
     /// Avatar LOOK id (avatar_id from list_avatar_looks) to present the video; omit to let the agent choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub avatar_id: Option<String>,
     /// Voice id (list_voices) for narration; omit to let the agent choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub voice_id: Option<String>,
     /// Visual style id from list_video_agent_styles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub style_id: Option<String>,
     /// Brand kit id (logo, colours, fonts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub brand_kit_id: Option<String>,
     /// Brand glossary id (pronunciations, terms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub brand_glossary_id: Option<String>,
     /// landscape (16:9) or portrait (9:16); omit to let the agent choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orientation: Option<Orientation>,
-    /// Up to 20 reference files (slides, images, footage) for the agent to use.
+    /// Up to 20 reference files (slides, images, footage): {type: url|asset_id|base64|path, ...}.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 20))]
     pub files: Option<Vec<FileInput>>,
@@ -116,10 +116,10 @@ pub struct CreateVideoAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false))]
     pub incognito_mode: Option<bool>,
-    /// Older API only: proceed past review without waiting. Sent only when set.
+    /// Older API: skip the review wait. Sent only if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_proceed: Option<bool>,
-    /// Older API only: skip the agent's own stop points. Sent only when set.
+    /// Older API: skip agent stops. Sent only if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_agentic_stop: Option<bool>,
 }
@@ -134,21 +134,21 @@ pub struct SendMessageRequest {
     pub message: String,
     /// Switch to this avatar LOOK id (list_avatar_looks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub avatar_id: Option<String>,
     /// Switch to this voice id (list_voices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub voice_id: Option<String>,
     /// Apply this brand kit id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub brand_kit_id: Option<String>,
-    /// Up to 20 more reference files.
+    /// Up to 20 more files, as in create_video_agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 20))]
     pub files: Option<Vec<FileInput>>,
-    /// Older API only: proceed without another review. Sent only when set.
+    /// Older API: skip the review wait. Sent only if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_proceed: Option<bool>,
 }
@@ -419,7 +419,7 @@ pub struct ListVideosQuery {
     pub token: Option<String>,
     /// Only videos in this folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub folder_id: Option<String>,
     /// Only videos whose title matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -502,7 +502,7 @@ pub struct ListAvatarGroupsQuery {
 pub struct ListAvatarLooksQuery {
     /// Only looks of this avatar group (list_avatar_groups).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub group_id: Option<String>,
     /// studio_avatar, digital_twin or photo_avatar.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,7 +10,7 @@ use crate::schema::{ID_PATTERN, strict_input};
 #[schemars(transform = strict_input)]
 pub struct SessionRef {
     /// Session id from create_video_agent or list_video_agent_sessions.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub session_id: String,
 }
 
@@ -18,10 +18,10 @@ pub struct SessionRef {
 #[schemars(transform = strict_input)]
 pub struct ResourceRef {
     /// Session id the resource belongs to.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub session_id: String,
     /// Resource id from a session message's resource_ids.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub resource_id: String,
     /// Also return the image itself (at most 1 MB) so it can be shown to the user (default true).
     #[serde(default)]
@@ -33,7 +33,7 @@ pub struct ResourceRef {
 #[schemars(transform = strict_input)]
 pub struct VideoRef {
     /// Video id from a session (video_id) or list_videos.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: String,
 }
 
@@ -41,7 +41,7 @@ pub struct VideoRef {
 #[schemars(transform = strict_input)]
 pub struct GetVideoArgs {
     /// Video id from a session (video_id) or list_videos.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: String,
     /// Also return the thumbnail image (at most 1 MB) when there is one (default false).
     #[serde(default)]
@@ -54,7 +54,7 @@ pub struct GetVideoArgs {
 #[schemars(transform = strict_input)]
 pub struct SendMessageArgs {
     /// Chat-mode session id from create_video_agent.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub session_id: String,
     #[serde(flatten)]
     pub request: SendMessageRequest,

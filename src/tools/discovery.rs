@@ -28,7 +28,7 @@ const ACCOUNT: Op = Op::new("get the account", "get_current_user");
 #[schemars(transform = strict_input)]
 pub struct GroupRef {
     /// Avatar group id from list_avatar_groups.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub group_id: String,
 }
 
@@ -36,7 +36,7 @@ pub struct GroupRef {
 #[schemars(transform = strict_input)]
 pub struct LookRef {
     /// Look id (the avatar_id Video Agent takes) from list_avatar_looks.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub look_id: String,
 }
 
@@ -44,7 +44,7 @@ pub struct LookRef {
 #[schemars(transform = strict_input)]
 pub struct VoiceRef {
     /// Voice id from list_voices.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub voice_id: String,
 }
 
@@ -165,7 +165,7 @@ pub struct AccountView {
 
 #[tool_router(router = discovery_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// List avatar groups (a person or character; each has looks), public stock or private. Then list_avatar_looks with a group_id: create_video_agent's avatar_id is a LOOK id, not a group id. If has_more, call again with token=next_token.
+    /// List avatar groups (a person; each has looks), public or private. create_video_agent's avatar_id is a LOOK id: use list_avatar_looks with a group_id. If has_more, call again with token=next_token.
     #[tool(
         title = "List avatar groups",
         annotations(
@@ -213,7 +213,7 @@ impl HeyGenServer {
         Ok(Json(group.into()))
     }
 
-    /// List avatar looks (an avatar in one outfit and setting), filtered by group_id, avatar_type or ownership. Each look's avatar_id is what create_video_agent takes; pinning one makes duration and quality more reliable. Tags (business, casual...), gender, default voice and orientation help choose. If has_more, call again with token=next_token.
+    /// List avatar looks (an avatar in one outfit), by group_id, avatar_type or ownership. A look's avatar_id is what create_video_agent takes; pinning one makes renders more reliable. If has_more, call again with token=next_token.
     #[tool(
         title = "List avatar looks",
         annotations(
@@ -261,7 +261,7 @@ impl HeyGenServer {
         Ok(Json(look.into()))
     }
 
-    /// List voices for create_video_agent's voice_id, filtered by language (e.g. English), gender (female, male), engine, or type (public stock, private clones). Each has a preview audio link. If has_more, call again with token=next_token.
+    /// List voices for create_video_agent's voice_id, by language (e.g. English), gender, engine or type (public, private clones), with preview audio. If has_more, call again with token=next_token.
     #[tool(
         title = "List voices",
         annotations(

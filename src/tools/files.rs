@@ -85,7 +85,7 @@ impl VideoAsset {
 #[schemars(transform = strict_input)]
 pub struct DownloadArgs {
     /// Id of a completed video.
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: String,
     /// video (default), captioned (subtitles burned in), subtitles (SRT), thumbnail or gif.
     #[serde(default)]
@@ -133,7 +133,7 @@ pub struct Uploaded {
 
 #[tool_router(router = file_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// Save a completed video (or its captioned cut, SRT subtitles, thumbnail or GIF) to a local file in the output directory. Never overwrites unless overwrite=true; no partial file is ever left. Returns the path and a file:// link.
+    /// Save a completed video (or captioned cut, SRT, thumbnail, GIF) to a local file in the output directory; never overwrites unless overwrite=true. Returns the path and a file:// link.
     #[tool(
         title = "Download video",
         output_schema = schema_for_output::<Downloaded>(),
@@ -208,7 +208,7 @@ impl HeyGenServer {
         ))
     }
 
-    /// Upload a local file (png, jpeg, mp4, webm, mp3, wav, pdf, srt; large files too) to HeyGen and get an asset_id to pass in files as {type: asset_id}. create_video_agent and send_video_agent_message also take {type: path} items directly.
+    /// Upload a local file (png, jpeg, mp4, webm, mp3, wav, pdf, srt) and get an asset_id for files: {type: asset_id}. create_video_agent also takes {type: path} items directly.
     #[tool(
         title = "Upload file",
         annotations(

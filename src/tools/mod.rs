@@ -48,10 +48,11 @@ pub const SANDBOX_NOTE: &str = "[SANDBOX] Simulated by heygen-mcp's offline sand
 pub const INSTRUCTIONS: &str = "\
 HeyGen Video Agent: describe a video in words and HeyGen's agent writes the script, picks avatar and voice, composes scenes and renders it.
 Workflow:
-1. create_video_agent with a prompt (topic, audience, length, tone). mode=generate (default) goes straight to a finished video. mode=chat stops at a storyboard for the user: use it when the user wants to review.
-2. Follow the session with get_video_agent_session. In chat mode, when status is reviewing (or waiting_for_input), show the user the newest model message and its storyboard (get_video_agent_resource for each resource id), then send_video_agent_message to approve or ask for changes; each revision yields a new storyboard.
-3. Once the session has a video_id, poll get_video with it, not the session, every 1-2 minutes. Renders take 5-10x the video's length (often 20-45 minutes): tell the user, and don't poll faster.
-4. When get_video says completed, give the user video_url (a temporary link; call get_video again for a fresh one).
+1. Optional: list_avatar_looks and list_voices to pin an avatar_id (a look id) and voice_id; get_current_user shows what is left to spend. upload_asset (or {type: path} items in files) sends local files.
+2. create_video_agent with a prompt (topic, audience, length, tone). mode=generate (default) goes straight to a finished video. mode=chat stops at a storyboard for the user: use it when the user wants to review.
+3. wait_for_video with the session_id does the polling. When it returns needs_input (chat mode: a storyboard or a question), show the user the newest model message and its frames (get_video_agent_resource returns the image), then send_video_agent_message to approve or ask for changes, and wait again; each revision yields a new storyboard. When it returns still_running, tell the user and call it again.
+4. Renders take 5-10x the video's length (often 20-45 minutes). Once a video_id exists, poll get_video (not the session) if you poll yourself, every 1-2 minutes.
+5. When the video is completed, give the user video_url (a temporary link; get_video again gives a fresh one), or save it with download_video.
 Creating a session or approving a storyboard costs HeyGen credits: don't create twice for one request; if a create fails ambiguously, check list_video_agent_sessions first. Every result has next_step: follow it.";
 
 /// How the server behaves, beyond the client it drives.
@@ -78,18 +79,24 @@ pub struct HeyGenServer {
 
 impl HeyGenServer {
     pub fn new(client: HeyGenClient, settings: Settings) -> Self {
-        let mut tool_router = Self::video_agent_tools()
+        let all = Self::video_agent_tools()
             + Self::video_tools()
             + Self::wait_tools()
             + Self::file_tools()
             + Self::discovery_tools();
-        if settings.read_only {
-            for tool in tool_router.list_all() {
-                let reads = tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true);
-                if !reads {
-                    tool_router.remove_route(&tool.name);
-                }
+        let mut tool_router = ToolRouter::new();
+        for mut route in all {
+            let reads = route
+                .attr
+                .annotations
+                .as_ref()
+                .and_then(|a| a.read_only_hint)
+                == Some(true);
+            if settings.read_only && !reads {
+                continue;
             }
+            crate::schema::compact_tool(&mut route.attr);
+            tool_router.add_route(route);
         }
         let validators = Arc::new(Validators::new(&tool_router.list_all()));
         Self {

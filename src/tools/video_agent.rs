@@ -36,7 +36,7 @@ const LIST_STYLES: Op = Op::new(
 
 #[tool_router(router = video_agent_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// Start a HeyGen Video Agent session: the agent writes the script, picks avatar and voice, composes scenes and renders a video from your prompt. mode=generate (default) goes straight to a finished video; mode=chat stops at a storyboard for the user to review. Costs credits. Next: get_video_agent_session until a video_id appears, then get_video.
+    /// Make a video with HeyGen's Video Agent: it writes the script, picks avatar and voice, composes scenes and renders from your prompt. mode=generate goes straight to a video; chat stops at a storyboard to review. Costs credits. Next: wait_for_video.
     #[tool(
         title = "Create video (Video Agent)",
         annotations(
@@ -58,7 +58,7 @@ impl HeyGenServer {
             .await
             .map_err(|e| ToolError::new(CREATE, None, e))?;
         let next_step = match (request.mode, &created.video_id) {
-            (Some(SessionMode::Chat), _) => "Chat mode: call get_video_agent_session every 10-30 s until status is reviewing, then show the storyboard to the user.".to_owned(),
+            (Some(SessionMode::Chat), _) => "Chat mode: call wait_for_video with this session_id; it returns when the storyboard is ready to show the user.".to_owned(),
             _ => session_next_step(&created.status, created.video_id.as_deref()),
         };
         Ok(Json(SessionCreated {
@@ -70,7 +70,7 @@ impl HeyGenServer {
         }))
     }
 
-    /// Get a Video Agent session: status (thinking, waiting_for_input, reviewing, generating, completed, failed), progress 0-100, video_id once rendering starts, and up to 40 messages newest first (storyboards carry resource_ids). next_step says what to do. Once video_id is set, poll get_video instead.
+    /// Get a Video Agent session: status, progress 0-100, video_id once rendering starts, and up to 40 messages newest first (storyboards carry resource_ids). Once video_id is set, poll get_video instead.
     #[tool(
         title = "Get Video Agent session",
         annotations(
@@ -92,7 +92,7 @@ impl HeyGenServer {
         Ok(Json(SessionView::from_session(session)))
     }
 
-    /// Send a message to a chat-mode session: approve the storyboard ("Looks good, render it"), ask for changes, answer the agent's question, or ask for a follow-up video after completion. Each approval or follow-up may render a video and cost credits. Next: get_video_agent_session.
+    /// Reply in a chat-mode session: approve the storyboard ("Looks good, render it"), ask for changes, answer a question, or ask for a follow-up video. Approvals and follow-ups render and cost credits. Next: wait_for_video.
     #[tool(
         title = "Send message to Video Agent",
         annotations(
@@ -117,11 +117,11 @@ impl HeyGenServer {
         Ok(Json(MessageSent {
             session_id: sent.session_id,
             run_id: sent.run_id,
-            next_step: "Message sent: call get_video_agent_session in 10-30 s to see the agent's answer or the new video_id.".into(),
+            next_step: "Message sent: call wait_for_video with this session_id for the agent's answer or the new video.".into(),
         }))
     }
 
-    /// Get one resource of a session (a storyboard frame, draft, avatar or voice the agent used): type, media URLs and, for images, the image itself to show the user. Resource ids come from the resource_ids of the session's messages.
+    /// Get a session resource (storyboard frame, draft, avatar, voice): type, media URLs and, for images, the image to show the user. Ids come from messages' resource_ids.
     #[tool(
         title = "Get Video Agent resource",
         output_schema = schema_for_output::<ResourceView>(),

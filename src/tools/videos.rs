@@ -18,7 +18,7 @@ const DELETE: Op = Op::new("delete video", "list_videos");
 
 #[tool_router(router = video_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// Get a video's status (pending, processing, completed, failed) and, when completed, its download links (video, captioned video, SRT subtitles, thumbnail, GIF) and duration; failure_code and failure_message when failed. Poll this, not the session, once a video_id exists (or use wait_for_video).
+    /// Get a video: status (pending, processing, completed, failed), then its links (video, captioned, SRT, thumbnail, GIF) and duration, or failure_code and failure_message.
     #[tool(
         title = "Get video",
         output_schema = schema_for_output::<VideoView>(),

@@ -200,7 +200,7 @@ pub struct VideoDeleted {
 pub fn session_next_step(status: &SessionStatus, video_id: Option<&str>) -> String {
     match (status, video_id) {
         (SessionStatus::Thinking, _) => {
-            "The agent is working on the script and scenes: call get_video_agent_session again in 10-30 s.".into()
+            "The agent is working on the script and scenes: call wait_for_video with this session_id.".into()
         }
         (SessionStatus::WaitingForInput, _) => {
             "The agent asked a question (newest model message): relay it to the user and answer with send_video_agent_message.".into()

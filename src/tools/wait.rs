@@ -53,13 +53,13 @@ impl Default for WaitSettings {
 pub struct WaitArgs {
     /// Session id from create_video_agent (give this or video_id).
     #[serde(default)]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub session_id: Option<String>,
     /// Video id, once known (give this or session_id).
     #[serde(default)]
-    #[schemars(regex(pattern = ID_PATTERN), length(min = 1, max = 128))]
+    #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: Option<String>,
-    /// How long to wait before returning the current state, in seconds (default 50). Keep it under the host's request timeout.
+    /// Seconds to wait before returning the current state (default 50); keep under the host's timeout.
     #[serde(default)]
     #[schemars(range(min = 1, max = 3600), extend("default" = 50))]
     pub timeout_seconds: Option<u32>,
@@ -91,7 +91,7 @@ pub struct WaitOutcome {
 
 #[tool_router(router = wait_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// Wait for a video to finish, instead of polling yourself: give the session_id (or the video_id once known). Returns when the video is completed (with links) or failed, early when the user is needed (storyboard review, a question) or the session looks stuck, and otherwise after timeout_seconds with the current state: then call it again. Sends progress notifications.
+    /// Wait for a video instead of polling: give session_id (or video_id). Returns when it is completed (with links) or failed, early when the user is needed (storyboard review, a question) or it looks stuck, else after timeout_seconds: then call again.
     #[tool(
         title = "Wait for video",
         annotations(
