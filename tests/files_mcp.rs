@@ -377,3 +377,82 @@ async fn storyboard_frames_and_thumbnails_come_back_as_images() {
     .await;
     assert!(with_thumb.content.iter().any(|c| c.as_image().is_some()));
 }
+
+/// A client that offers one root, as an IDE does for the open project.
+#[derive(Clone)]
+struct WithRoots(std::path::PathBuf);
+
+#[allow(deprecated)] // Roots are deprecated for 2026-07-28 sessions; this client speaks 2025-11-25.
+impl rmcp::ClientHandler for WithRoots {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        let capabilities = rmcp::model::ClientCapabilities::builder()
+            .enable_roots()
+            .build();
+        rmcp::model::ClientConfig::new(
+            capabilities,
+            rmcp::model::Implementation::new("roots-test", "0"),
+        )
+    }
+
+    async fn list_roots(
+        &self,
+        _: rmcp::service::RequestContext<rmcp::RoleClient>,
+    ) -> Result<rmcp::model::ListRootsResult, rmcp::ErrorData> {
+        let uri = url::Url::from_directory_path(&self.0).unwrap().to_string();
+        Ok(rmcp::model::ListRootsResult::new(vec![
+            rmcp::model::Root::new(uri),
+        ]))
+    }
+}
+
+#[tokio::test]
+async fn the_clients_roots_are_allowed_and_anchor_relative_paths() {
+    use rmcp::ServiceExt;
+    let sandbox = Sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SandboxOptions { time_scale: 20.0 },
+    )
+    .await
+    .unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("deck.pdf"),
+        b"%PDF-1.4 the project's deck",
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let command = common::command(
+        &[],
+        &[
+            ("HEYGEN_API_KEY", "k"),
+            ("HEYGEN_API_BASE", sandbox.base_url()),
+            // Only an unrelated directory is configured: the project is reachable through the root alone.
+            ("HEYGEN_ALLOWED_DIRS", elsewhere.path().to_str().unwrap()),
+            ("HEYGEN_OUTPUT_DIR", elsewhere.path().to_str().unwrap()),
+        ],
+        home.path(),
+    );
+    let transport = rmcp::transport::TokioChildProcess::new(command).unwrap();
+    let client = WithRoots(project.path().to_path_buf())
+        .serve(transport)
+        .await
+        .unwrap();
+    let upload = |path: &str| {
+        let Value::Object(args) = json!({"path": path}) else {
+            unreachable!()
+        };
+        client
+            .call_tool(rmcp::model::CallToolRequestParams::new("upload_asset").with_arguments(args))
+    };
+    let relative = upload("deck.pdf").await.unwrap();
+    assert_ne!(relative.is_error, Some(true), "{:?}", relative.content);
+    assert_eq!(
+        relative.structured_content.unwrap()["file_name"],
+        "deck.pdf"
+    );
+    let outside = upload("/etc/hostname").await.unwrap();
+    assert_eq!(outside.is_error, Some(true));
+    let message = outside.content[0].as_text().unwrap().text.clone();
+    assert!(message.contains("outside the directories"), "{message}");
+}
