@@ -539,3 +539,117 @@ async fn the_readme_demo_runs_end_to_end() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_session_thinking_too_long_is_reported_stuck() {
+    let sandbox = sandbox(20.0).await;
+    let served = common::serve(
+        &[],
+        &[
+            ("HEYGEN_API_KEY", "k"),
+            ("HEYGEN_API_BASE", sandbox.base_url()),
+            ("HEYGEN_STALL_SECONDS", "2"),
+        ],
+    )
+    .await;
+    let created = structured(
+        &call(
+            &served,
+            "create_video_agent",
+            json!({"prompt": "[sandbox:stall] A 30-second video"}),
+        )
+        .await,
+    );
+    let outcome = structured(
+        &call(
+            &served,
+            "wait_for_video",
+            json!({"session_id": created["session_id"], "timeout_seconds": 20}),
+        )
+        .await,
+    );
+    assert_eq!(outcome["state"], "stuck", "{outcome}");
+    assert!(outcome["waited_seconds"].as_f64().unwrap() < 15.0);
+    assert!(
+        outcome["next_step"]
+            .as_str()
+            .unwrap()
+            .contains("stop_video_agent_session")
+    );
+}
+
+#[tokio::test]
+async fn waiting_rides_out_rate_limits() {
+    let sandbox = sandbox(20.0).await;
+    // No client-level retries: the wait loop itself must honour Retry-After and go on.
+    let served = common::serve(
+        &[],
+        &[
+            ("HEYGEN_API_KEY", "k"),
+            ("HEYGEN_API_BASE", sandbox.base_url()),
+            ("HEYGEN_MAX_RETRIES", "0"),
+        ],
+    )
+    .await;
+    let created = structured(
+        &call(
+            &served,
+            "create_video_agent",
+            json!({"prompt": "A 30-second video"}),
+        )
+        .await,
+    );
+    admin(&sandbox, json!({"rate_limit": 3, "retry_after": 1})).await;
+    let outcome = structured(
+        &call(
+            &served,
+            "wait_for_video",
+            json!({"session_id": created["session_id"], "timeout_seconds": 30}),
+        )
+        .await,
+    );
+    assert_eq!(outcome["state"], "completed", "{outcome}");
+    assert!(
+        outcome["waited_seconds"].as_f64().unwrap() >= 3.0,
+        "each 429 was waited out: {outcome}"
+    );
+}
+
+#[tokio::test]
+async fn the_sandbox_subcommand_serves_http_alone() {
+    use tokio::io::AsyncBufReadExt;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = common::command(&["sandbox", "--port", "0"], &[], home.path())
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if line.contains("listening on") {
+            break line
+                .split_whitespace()
+                .find(|w| w.starts_with("http://127.0.0.1:"))
+                .expect("the URL")
+                .to_owned();
+        }
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let styles: Value = reqwest::Client::new()
+        .get(format!("{url}/v3/video-agents/styles"))
+        .header("x-api-key", "anything")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!styles["data"].as_array().unwrap().is_empty(), "{styles}");
+    child.kill().await.unwrap();
+}
