@@ -34,10 +34,14 @@ const ACCEPTED: &[(&str, &str)] = &[
 pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 
 impl Default for FileAccess {
-    /// The home directory may be read; videos go to `~/Downloads/HeyGen`.
+    /// The home directory may be read; videos go to `~/Downloads/HeyGen`. Without a HOME
+    /// nothing is readable by default (hosts often start servers in `/`) and videos go to a
+    /// `HeyGen` folder in the working directory.
     fn default() -> Self {
-        let home = home().unwrap_or_else(|| PathBuf::from("."));
-        Self::new(vec![home.clone()], home.join("Downloads").join("HeyGen"))
+        match home() {
+            Some(home) => Self::new(vec![home.clone()], home.join("Downloads").join("HeyGen")),
+            None => Self::new(Vec::new(), PathBuf::from("HeyGen")),
+        }
     }
 }
 

@@ -696,3 +696,25 @@ async fn missing_credentials_send_nothing() {
     let err = HeyGenClient::new(&cfg).get_video("v_1").await.unwrap_err();
     assert!(matches!(err, ApiError::MissingCredentials(ref m) if m.contains("HEYGEN_API_KEY")));
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed_with_the_key() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/videos/v_1"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/steal", elsewhere.uri())),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).get_video("v_1").await.unwrap_err();
+    assert_eq!(err.status(), Some(307), "{err:?}");
+}

@@ -252,6 +252,27 @@ async fn uploads_small_and_large_files_and_path_items_become_asset_ids() {
     )
     .await);
     assert_eq!(big["size_bytes"], 33 * 1024 * 1024);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let stats: Value = reqwest::get(format!("{}/_sandbox/stats", s.sandbox.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let routes = stats["data"]["by_route"].as_object().unwrap();
+    let hits = |needle: &str| {
+        routes
+            .iter()
+            .filter(|(route, _)| route.contains(needle))
+            .map(|(_, n)| n.as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        hits("direct-uploads"),
+        1,
+        "the large file took the direct route: {routes:?}"
+    );
+    assert_eq!(hits("complete"), 1, "{routes:?}");
     assert_ne!(big["asset_id"], small_id.as_str());
 
     let deck = s.allowed.path().join("deck.pdf");
@@ -274,6 +295,28 @@ async fn uploads_small_and_large_files_and_path_items_become_asset_ids() {
     )
     .await;
     assert!(is_error(&bogus));
+
+    // Path items work on a chat reply too.
+    let chat = ok(&call(
+        &s.served,
+        "create_video_agent",
+        json!({"prompt": "A 30-second video", "mode": "chat"}),
+    )
+    .await);
+    let review = ok(&call(
+        &s.served,
+        "wait_for_video",
+        json!({"session_id": chat["session_id"]}),
+    )
+    .await);
+    assert_eq!(review["state"], "needs_input");
+    let reply = call(
+        &s.served,
+        "send_video_agent_message",
+        json!({"session_id": chat["session_id"], "message": "Use this slide for the opening", "files": [{"type": "path", "path": small.to_str().unwrap()}]}),
+    )
+    .await;
+    ok(&reply);
 }
 
 #[tokio::test]
@@ -285,6 +328,14 @@ async fn escapes_from_the_allowed_directories_are_refused_before_sending() {
     std::fs::write(s.allowed.path().join("fake.png"), b"not a png at all").unwrap();
     std::fs::write(s.allowed.path().join("notes.txt"), b"hello").unwrap();
     std::fs::create_dir(s.allowed.path().join("folder.png")).unwrap();
+    let fifo = s.allowed.path().join("pipe.png");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
     let inside = s.allowed.path().to_str().unwrap();
     let before = s.sandbox.request_count();
     let cases = [
@@ -305,6 +356,7 @@ async fn escapes_from_the_allowed_directories_are_refused_before_sending() {
         (format!("{inside}/fake.png"), "does not look like"),
         (format!("{inside}/notes.txt"), "type HeyGen does not accept"),
         (format!("{inside}/folder.png"), "is a directory"),
+        (format!("{inside}/pipe.png"), "not a regular file"),
     ];
     for (path, expected) in &cases {
         let refused = call(&s.served, "upload_asset", json!({"path": path})).await;

@@ -681,3 +681,35 @@ async fn refuses_to_send_a_key_over_plain_http() {
     assert!(stderr.contains("HEYGEN_ALLOW_HTTP"), "{stderr}");
     assert!(!stderr.contains(KEY));
 }
+
+/// A bearer token is as secret as a key: not in trace logs, not in results.
+#[tokio::test]
+async fn an_access_token_never_appears_in_logs_or_results() {
+    let token = "oauth-token-5c1e7a9b2d";
+    let fake = MockServer::start().await;
+    Mock::given(path("/v3/videos/v_1"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(error(401, "unauthorized", "Invalid or expired token."))
+        .expect(1)
+        .mount(&fake)
+        .await;
+    let served = serve(
+        &[],
+        &[
+            ("HEYGEN_ACCESS_TOKEN", token),
+            ("HEYGEN_API_BASE", &fake.uri()),
+        ],
+    )
+    .await;
+    let result = call(&served, "get_video", json!({"video_id": "v_1"})).await;
+    assert!(is_error(&result));
+    assert!(!serde_json::to_string(&result).unwrap().contains(token));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let logged = served.stderr.lock().unwrap().clone();
+    assert!(
+        logged.contains("heygen request"),
+        "trace logs were collected"
+    );
+    assert!(!logged.contains(token), "the token appeared in the logs");
+    fake.verify().await;
+}

@@ -100,7 +100,18 @@ impl HeyGenClient {
         ticket: &AssetUploadTicket,
         file: &LocalFile,
     ) -> Result<(), ApiError> {
-        let mut request = self.http()?.put(&ticket.upload_url).timeout(UPLOAD_TIMEOUT);
+        if let Some(max) = ticket.max_bytes
+            && file.len > max
+        {
+            return Err(local_error(format!(
+                "{} is {} bytes; HeyGen takes at most {max}",
+                file.file_name, file.len
+            )));
+        }
+        let mut request = self
+            .media_http()?
+            .put(&ticket.upload_url)
+            .timeout(UPLOAD_TIMEOUT);
         for (name, value) in &ticket.upload_headers {
             request = request.header(name, value);
         }
@@ -157,7 +168,7 @@ impl HeyGenClient {
             )));
         }
         let response = self
-            .http()?
+            .media_http()?
             .get(url)
             .send()
             .await

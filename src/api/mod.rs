@@ -38,6 +38,9 @@ pub use error::{ApiError, ApiFailure, TransportKind};
 use crate::config::{Config, CredentialLookup, Credentials};
 use types::{ApiErrorBody, Page};
 
+/// A connection that delivers no byte for this long is given up (per read, not in total).
+const MEDIA_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Largest response body read into memory; HeyGen's JSON answers are a few KB.
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
@@ -99,6 +102,7 @@ struct Inner {
     timeouts: Timeouts,
     /// Built on first use, so start-up does no TLS work.
     http: OnceLock<Result<reqwest::Client, String>>,
+    media_http: OnceLock<Result<reqwest::Client, String>>,
 }
 
 impl std::fmt::Debug for HeyGenClient {
@@ -163,13 +167,9 @@ impl<'a> Call<'a> {
     }
 }
 
-/// A failure before anything was sent.
+/// A failure before anything was sent: nothing to retry, nothing about the network.
 fn local_error(message: String) -> ApiError {
-    ApiError::Transport {
-        kind: TransportKind::Other,
-        message,
-        maybe_applied: false,
-    }
+    ApiError::InvalidInput(message)
 }
 
 impl HeyGenClient {
@@ -196,6 +196,7 @@ impl HeyGenClient {
                 retry,
                 timeouts,
                 http: OnceLock::new(),
+                media_http: OnceLock::new(),
             }),
         }
     }
@@ -204,8 +205,27 @@ impl HeyGenClient {
         &self.inner.base
     }
 
+    /// The client for HeyGen's API. It follows no redirect: reqwest strips only
+    /// `Authorization` on a cross-host hop, so a redirect could carry `x-api-key` elsewhere.
     fn http(&self) -> Result<&reqwest::Client, ApiError> {
-        let built = self.inner.http.get_or_init(|| {
+        self.build(&self.inner.http, reqwest::redirect::Policy::none())
+    }
+
+    /// The client for storage links (no credentials): redirects are followed, and a stalled
+    /// download gives up after a minute without a byte.
+    fn media_http(&self) -> Result<&reqwest::Client, ApiError> {
+        self.build(
+            &self.inner.media_http,
+            reqwest::redirect::Policy::limited(5),
+        )
+    }
+
+    fn build<'a>(
+        &self,
+        slot: &'a OnceLock<Result<reqwest::Client, String>>,
+        redirects: reqwest::redirect::Policy,
+    ) -> Result<&'a reqwest::Client, ApiError> {
+        let built = slot.get_or_init(|| {
             // Ring is the process-wide TLS provider; a second install attempt is harmless.
             let _ = rustls::crypto::ring::default_provider().install_default();
             reqwest::Client::builder()
@@ -215,6 +235,8 @@ impl HeyGenClient {
                     env!("CARGO_PKG_VERSION")
                 ))
                 .connect_timeout(self.inner.timeouts.connect)
+                .read_timeout(MEDIA_READ_TIMEOUT)
+                .redirect(redirects)
                 .build()
                 .map_err(|e| format!("could not set up the HTTP client: {e}"))
         });
@@ -287,6 +309,11 @@ impl HeyGenClient {
             };
             let wait = match &outcome {
                 Ok(_) => None,
+                // A keyed request retried while the first is still running gets 409
+                // `request_in_progress`: waiting and asking again returns the first result.
+                Err(error) if call.idempotency_key.is_some() && error.status() == Some(409) => {
+                    Some(retry.backoff(attempt))
+                }
                 Err(error) => retry_wait(error, idempotent, &retry, attempt),
             };
             tracing::debug!(
@@ -479,7 +506,8 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
-/// A short, safe description of a body that is not HeyGen's error envelope.
+/// A short, safe description of a body that is not HeyGen's error envelope. The body itself
+/// is not quoted: a proxy that echoes the request would otherwise put the key in a result.
 fn summarize_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> String {
     let reason = status.canonical_reason().unwrap_or("error");
     let content_type = header_str(headers, "content-type").unwrap_or_default();
@@ -492,11 +520,14 @@ fn summarize_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Strin
             "{reason} and an HTML page instead of an API answer (a gateway or proxy error, not HeyGen's API)"
         )
     } else {
-        let excerpt: String = trimmed
-            .chars()
-            .take(160)
-            .filter(|c| !c.is_control())
-            .collect();
-        format!("{reason} and an unexpected body: {excerpt:?}")
+        let kind = if content_type.is_empty() {
+            "no content type".to_owned()
+        } else {
+            content_type
+        };
+        format!(
+            "{reason} and a body that is not HeyGen's error format ({} bytes, {kind})",
+            body.len()
+        )
     }
 }

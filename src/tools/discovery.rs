@@ -261,7 +261,7 @@ impl HeyGenServer {
         Ok(Json(look.into()))
     }
 
-    /// List voices for create_video_agent's voice_id, by language (e.g. English), gender, engine or type (public, private clones), with preview audio. If has_more, call again with token=next_token.
+    /// List voices for create_video_agent's voice_id, by language (English, Spanish...), gender, engine or type (public, private clones), with preview audio. If has_more, call again with token=next_token.
     #[tool(
         title = "List voices",
         annotations(

@@ -130,7 +130,7 @@ impl ToolError {
                     402 => "The account has no credits left for this: top up at https://app.heygen.com (billing) and try again.".into(),
                     403 => "These credentials are not allowed to do this (plan or key scopes); use a key with access to the Video Agent API.".into(),
                     // Without an id in the call, a 404 means the endpoint itself is missing.
-                    404 if self.subject.is_none() => "HeyGen has no such endpoint at this address: check HEYGEN_API_BASE (normally https://api.heygen.com).".into(),
+                    404 if self.subject.is_none() || list.is_empty() => "HeyGen has no such endpoint at this address: check HEYGEN_API_BASE (normally https://api.heygen.com).".into(),
                     404 => format!("Call {list} to find a valid id."),
                     409 => "A conflicting request is still in progress; wait a few seconds and call again.".into(),
                     429 => match self.error.retry_after() {

@@ -21,7 +21,7 @@ use crate::files::plain_file_name;
 use crate::schema::{ID_PATTERN, portable, strict_input};
 
 const DOWNLOAD: Op = Op::new("download video", "list_videos");
-const UPLOAD: Op = Op::new("upload", "list_video_agent_sessions");
+const UPLOAD: Op = Op::new("upload", "");
 
 /// Images shown inline to the model are capped, so a huge frame cannot flood the context.
 pub const MAX_INLINE_IMAGE_BYTES: usize = 1024 * 1024;
@@ -319,12 +319,21 @@ fn default_name(video: &VideoDetail, asset: VideoAsset, url: &str) -> String {
             }
         })
         .collect();
-    let slug: Vec<&str> = slug.split('-').filter(|w| !w.is_empty()).take(8).collect();
-    let slug = if slug.is_empty() {
-        "heygen".to_owned()
-    } else {
-        slug.join("-")
-    };
+    let words: Vec<&str> = slug.split('-').filter(|w| !w.is_empty()).take(8).collect();
+    // File names are limited (255 bytes on most filesystems): keep the title part short.
+    let mut slug = String::new();
+    for word in words {
+        if slug.len() + word.len() + 1 > 80 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(word);
+    }
+    if slug.is_empty() {
+        slug.push_str("heygen");
+    }
     let suffix = match asset {
         VideoAsset::Video => String::new(),
         other => format!("-{}", other.name()),

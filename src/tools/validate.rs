@@ -30,10 +30,13 @@ impl Validators {
         let validator = slot.get_or_init(|| compile(&tool.input_schema));
         let validator = match validator {
             Ok(v) => v,
-            // A schema that does not compile is our bug; let deserialization judge the input.
+            // A schema that does not compile is our bug; refuse rather than send unchecked ids.
             Err(e) => {
                 tracing::error!(tool = %tool.name, "input schema does not compile: {e}");
-                return Ok(());
+                return Err(format!(
+                    "{} cannot check its arguments (a bug in heygen-mcp; please report it)",
+                    tool.name
+                ));
             }
         };
         let instance = serde_json::Value::Object(arguments.clone());

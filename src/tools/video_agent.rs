@@ -106,9 +106,11 @@ impl HeyGenServer {
         &self,
         Parameters(SendMessageArgs {
             session_id,
-            request,
+            mut request,
         }): Parameters<SendMessageArgs>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<Json<MessageSent>, ToolError> {
+        self.upload_paths(&mut request.files, &ctx).await?;
         let sent = self
             .client
             .send_video_agent_message(&session_id, &request)
@@ -161,7 +163,7 @@ impl HeyGenServer {
         Ok(structured_with(&view, extra))
     }
 
-    /// List the videos a session has produced, newest first, with status and download links. A chat session makes one video per approved storyboard or follow-up.
+    /// List the videos a session has produced, newest first, with status and download links. A chat session makes one video per approved storyboard or follow-up. If has_more, more exist than this first page.
     #[tool(
         title = "List session videos",
         annotations(
@@ -182,6 +184,8 @@ impl HeyGenServer {
             .map_err(|e| ToolError::new(SESSION_VIDEOS, Some(&session_id), e))?;
         Ok(Json(SessionVideos {
             videos: page.data.into_iter().map(Into::into).collect(),
+            has_more: page.has_more,
+            next_token: page.next_token,
         }))
     }
 

@@ -187,6 +187,9 @@ pub struct VideoSummary {
 pub struct SessionVideos {
     /// Newest first.
     pub videos: Vec<VideoView>,
+    pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

@@ -23,7 +23,10 @@ use crate::api::ApiError;
 use crate::api::types::{Session, SessionStatus, VideoDetail, VideoStatus};
 use crate::schema::{ID_PATTERN, portable, strict_input};
 
-const WAIT: Op = Op::new("wait for the video", "list_video_agent_sessions");
+const WAIT: Op = Op::new(
+    "wait for the video",
+    "list_video_agent_sessions (for a session_id) or list_videos (for a video_id); once a session has a video_id, wait with the video_id",
+);
 
 /// Polling and patience limits.
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +62,7 @@ pub struct WaitArgs {
     #[serde(default)]
     #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: Option<String>,
-    /// Seconds to wait before returning the current state (default 50); keep under the host's timeout.
+    /// Seconds to wait before returning the current state (default 50; capped by HEYGEN_WAIT_MAX_SECONDS, 600 unless set). Keep under the host's timeout.
     #[serde(default)]
     #[schemars(range(min = 1, max = 3600), extend("default" = 50))]
     pub timeout_seconds: Option<u32>,
@@ -123,6 +126,7 @@ impl HeyGenServer {
             ctx: &ctx,
             token: ctx.meta.get_progress_token(),
             sent: 0.0,
+            progress: 0.0,
             started: Instant::now(),
             deadline: Instant::now() + timeout,
             polls: 0,
@@ -140,6 +144,8 @@ struct Waiter<'a> {
     token: Option<ProgressToken>,
     /// The last progress value sent; each notification must be larger.
     sent: f64,
+    /// The highest progress seen.
+    progress: f64,
     started: Instant,
     deadline: Instant,
     polls: u32,
@@ -159,14 +165,29 @@ impl Waiter<'_> {
     async fn run(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
         let mut delay = settings.first_delay;
         let mut failures = 0u32;
-        let mut last = (0.0, String::from("waiting"));
+        let mut status = String::from("waiting");
         loop {
-            let wait_hint = match self.poll(settings.stall_after).await {
+            // A poll can be slow (timeouts, Retry-After inside the client): the deadline and a
+            // cancel interrupt it too, so the host's timeout never beats us to the answer.
+            let polled = tokio::select! {
+                () = self.ctx.ct.cancelled() => {
+                    return Err(ApiError::InvalidInput("cancelled by the client".into()));
+                }
+                () = tokio::time::sleep_until(self.deadline.into()) => {
+                    return Ok(self.still_running(&status));
+                }
+                polled = self.poll(settings.stall_after) => polled,
+            };
+            let wait_hint = match polled {
                 Ok(Step::Done(outcome)) => return Ok(*outcome),
-                Ok(Step::Continue { progress, status }) => {
+                Ok(Step::Continue {
+                    progress,
+                    status: now,
+                }) => {
                     failures = 0;
-                    self.notify(progress, &status).await;
-                    last = (progress, status);
+                    self.progress = self.progress.max(progress);
+                    status = now;
+                    self.notify(&status).await;
                     None
                 }
                 // Rate limited or briefly failing: keep the ids, wait, and try again.
@@ -174,7 +195,10 @@ impl Waiter<'_> {
                 Err(error) if error.is_transient() => {
                     failures += 1;
                     if failures >= 3 {
-                        return Err(error);
+                        // Hand back the ids found so far rather than an error that loses them.
+                        return Ok(
+                            self.still_running(&format!("waiting: HeyGen keeps failing ({error})"))
+                        );
                     }
                     None
                 }
@@ -182,7 +206,7 @@ impl Waiter<'_> {
             };
             let now = Instant::now();
             if now >= self.deadline {
-                return Ok(self.still_running(last.0, &last.1));
+                return Ok(self.still_running(&status));
             }
             let pause = wait_hint.unwrap_or(delay).min(self.deadline - now);
             tokio::select! {
@@ -197,6 +221,8 @@ impl Waiter<'_> {
 
     async fn poll(&mut self, stall_after: Duration) -> Result<Step, ApiError> {
         let client = &self.server.client;
+        // Progress read from the session in this poll, if any.
+        let mut fresh_progress = None;
         if let (None, Some(session_id)) = (&self.video_id, &self.session_id) {
             self.polls += 1;
             let session = client.get_video_agent_session(session_id).await?;
@@ -220,7 +246,10 @@ impl Waiter<'_> {
             );
             match session.video_id.clone().filter(|_| rendering) {
                 // Go straight on to the video: it may already be done.
-                Some(video_id) => self.video_id = Some(video_id),
+                Some(video_id) => {
+                    self.video_id = Some(video_id);
+                    fresh_progress = session.progress;
+                }
                 None if session.status == SessionStatus::Completed => {
                     let next = "The session completed without a video_id: call list_video_agent_session_videos for its videos.";
                     return done(self.outcome(
@@ -250,16 +279,18 @@ impl Waiter<'_> {
             _ => {}
         }
         // The video has no progress of its own; the session has, while it still answers.
-        let mut progress = None;
-        if let (true, Some(session_id)) = (self.session_answers, &self.session_id) {
+        if let (None, true, Some(session_id)) =
+            (fresh_progress, self.session_answers, &self.session_id)
+        {
             self.polls += 1;
             match client.get_video_agent_session(session_id).await {
-                Ok(session) => progress = session.progress,
+                Ok(session) => fresh_progress = session.progress,
                 Err(e) if e.status() == Some(404) => self.session_answers = false,
                 Err(_) => {}
             }
         }
-        let progress = progress.unwrap_or(0.0);
+        // Never report less than was already seen (the session may stop answering).
+        let progress = fresh_progress.unwrap_or(0.0).max(self.progress);
         Ok(Step::Continue {
             progress,
             status: format!("rendering, {progress:.0} %"),
@@ -268,9 +299,13 @@ impl Waiter<'_> {
 
     /// Sends a progress notification if the caller asked for them. Progress must rise on
     /// every notification, so a poll that saw no change still nudges it up a little.
-    async fn notify(&mut self, progress: f64, status: &str) {
+    async fn notify(&mut self, status: &str) {
         let Some(token) = &self.token else { return };
-        let value = progress.clamp(0.0, 99.0).max(self.sent + 0.1).min(99.9);
+        let value = self
+            .progress
+            .clamp(0.0, 99.0)
+            .max(self.sent + 0.1)
+            .min(99.9);
         if value <= self.sent || self.ctx.ct.is_cancelled() {
             return;
         }
@@ -342,13 +377,13 @@ impl Waiter<'_> {
     fn video_done(&self, video: VideoDetail) -> WaitOutcome {
         let (state, progress) = match video.status {
             VideoStatus::Completed => ("completed", 100.0),
-            _ => ("failed", self.sent),
+            _ => ("failed", self.progress),
         };
         let next = super::views::video_next_step(&video);
         self.outcome(state, None, Some(video), progress, next)
     }
 
-    fn still_running(&self, progress: f64, status: &str) -> WaitOutcome {
+    fn still_running(&self, status: &str) -> WaitOutcome {
         let id = match (&self.video_id, &self.session_id) {
             (Some(video_id), _) => format!("video_id {video_id}"),
             (None, Some(session_id)) => format!("session_id {session_id}"),
@@ -357,7 +392,7 @@ impl Waiter<'_> {
         let next = format!(
             "Still {status}. Nothing is lost: tell the user how it is going and call wait_for_video again with {id}."
         );
-        self.outcome("still_running", None, None, progress, next)
+        self.outcome("still_running", None, None, self.progress, next)
     }
 }
 
