@@ -9,6 +9,7 @@ mod args;
 mod discovery;
 mod error;
 mod files;
+mod media;
 mod validate;
 mod video_agent;
 mod videos;

@@ -9,7 +9,7 @@ use rmcp::{RoleServer, tool, tool_router};
 use super::HeyGenServer;
 use super::args::{ResourceRef, SendMessageArgs, SessionRef};
 use super::error::{Op, ToolError};
-use super::files::{inline_image, structured_with};
+use super::media::{inline_image, structured_with};
 use super::views::{
     MessageSent, ResourceView, SessionCreated, SessionItem, SessionList, SessionStopped,
     SessionVideos, SessionView, StyleList, session_next_step,

@@ -8,7 +8,7 @@ use rmcp::{tool, tool_router};
 use super::HeyGenServer;
 use super::args::{GetVideoArgs, VideoRef};
 use super::error::{Op, ToolError};
-use super::files::{inline_image, structured_with};
+use super::media::{inline_image, structured_with};
 use super::views::{VideoDeleted, VideoList, VideoView};
 use crate::api::types::ListVideosQuery;
 
