@@ -144,36 +144,13 @@ impl FileAccess {
         })
     }
 
-    /// The output directory, created if needed, canonical, and inside the allowed roots.
-    pub fn writable_dir(&self, client_roots: &[PathBuf]) -> Result<PathBuf, String> {
-        std::fs::create_dir_all(&self.output_dir).map_err(|e| {
-            format!(
-                "cannot create the output directory {}: {e}",
-                self.output_dir.display()
-            )
-        })?;
-        self.output_dir
-            .canonicalize()
-            .map_err(|e| {
-                format!(
-                    "cannot use the output directory {}: {e}",
-                    self.output_dir.display()
-                )
-            })
-            .and_then(|dir| {
-                if self
-                    .roots(client_roots)
-                    .iter()
-                    .any(|root| dir.starts_with(root))
-                {
-                    Ok(dir)
-                } else {
-                    Err(format!(
-                        "the output directory {} is outside the allowed directories",
-                        dir.display()
-                    ))
-                }
-            })
+    /// The output directory, created if needed, canonical. It is an allowed root itself.
+    pub fn writable_dir(&self) -> Result<PathBuf, String> {
+        let dir = &self.output_dir;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the output directory {}: {e}", dir.display()))?;
+        dir.canonicalize()
+            .map_err(|e| format!("cannot use the output directory {}: {e}", dir.display()))
     }
 }
 

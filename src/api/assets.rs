@@ -125,15 +125,7 @@ impl HeyGenClient {
         if status.is_success() {
             return Ok(());
         }
-        Err(ApiError::Unexpected {
-            status: status.as_u16(),
-            summary: format!(
-                "{} from the upload storage",
-                status.canonical_reason().unwrap_or("an error")
-            ),
-            request_id: None,
-            retry_after: None,
-        })
+        Err(storage_error(status, "upload storage"))
     }
 
     /// `POST /v3/assets/{asset_id}/complete`. Idempotent; answers 409 `conflict` while the
@@ -142,20 +134,20 @@ impl HeyGenClient {
         let path = ["v3", "assets", asset_id, "complete"];
         let empty = serde_json::Map::new();
         let mut wait = Duration::from_millis(250);
-        for _ in 0..5 {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
             match self
                 .data(Call::new(Method::POST, &path).json(&empty)?)
                 .await
             {
-                Err(e) if e.status() == Some(409) => {
+                Err(e) if e.status() == Some(409) && attempts < 6 => {
                     tokio::time::sleep(wait).await;
                     wait *= 2;
                 }
                 other => return other,
             }
         }
-        self.data(Call::new(Method::POST, &path).json(&empty)?)
-            .await
     }
 
     /// GETs a media URL from HeyGen's storage (a presigned link): no credentials are sent.
@@ -177,14 +169,19 @@ impl HeyGenClient {
         if status.is_success() {
             return Ok(response);
         }
-        Err(ApiError::Unexpected {
-            status: status.as_u16(),
-            summary: format!(
-                "{} from the file storage",
-                status.canonical_reason().unwrap_or("an error")
-            ),
-            request_id: None,
-            retry_after: None,
-        })
+        Err(storage_error(status, "file storage"))
+    }
+}
+
+/// A storage host's refusal: no HeyGen envelope, no request id.
+fn storage_error(status: reqwest::StatusCode, host: &str) -> ApiError {
+    ApiError::Unexpected {
+        status: status.as_u16(),
+        summary: format!(
+            "{} from the {host}",
+            status.canonical_reason().unwrap_or("an error")
+        ),
+        request_id: None,
+        retry_after: None,
     }
 }

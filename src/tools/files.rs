@@ -141,11 +141,10 @@ impl HeyGenServer {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ToolError> {
         let fail = |e| ToolError::new(DOWNLOAD, Some(&args.video_id), e);
-        let roots = client_roots(&ctx).await;
         let dir = self
             .settings
             .files
-            .writable_dir(&roots)
+            .writable_dir()
             .map_err(|e| fail(ApiError::InvalidInput(e)))?;
         let asset = args.asset.unwrap_or_default();
         // Checked before any request: a bad name must not cost a call.

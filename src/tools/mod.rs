@@ -128,7 +128,7 @@ impl ServerHandler for HeyGenServer {
 
     async fn call_tool(
         &self,
-        request: CallToolRequestParams,
+        mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let Some(tool) = self.tool_router.get(&request.name) else {
@@ -137,9 +137,13 @@ impl ServerHandler for HeyGenServer {
                 None,
             ));
         };
-        let empty = rmcp::model::JsonObject::new();
-        let arguments = request.arguments.as_ref().unwrap_or(&empty);
-        let response = match self.validators.check(tool, arguments) {
+        // Checked as a JSON value without copying the arguments (a prompt may be large).
+        let arguments = serde_json::Value::Object(request.arguments.take().unwrap_or_default());
+        let checked = self.validators.check(tool, &arguments);
+        if let serde_json::Value::Object(arguments) = arguments {
+            request.arguments = Some(arguments);
+        }
+        let response = match checked {
             Err(problem) => CallToolResult::error(vec![ContentBlock::text(problem)]).into(),
             Ok(()) => {
                 self.tool_router

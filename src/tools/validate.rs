@@ -23,7 +23,7 @@ impl Validators {
     }
 
     /// `Ok` when the arguments fit; otherwise one line per problem, naming the argument.
-    pub fn check(&self, tool: &Tool, arguments: &JsonObject) -> Result<(), String> {
+    pub fn check(&self, tool: &Tool, arguments: &serde_json::Value) -> Result<(), String> {
         let Some(slot) = self.by_tool.get(tool.name.as_ref()) else {
             return Ok(());
         };
@@ -39,9 +39,8 @@ impl Validators {
                 ));
             }
         };
-        let instance = serde_json::Value::Object(arguments.clone());
         let problems: Vec<String> = validator
-            .iter_errors(&instance)
+            .iter_errors(arguments)
             .take(8)
             .map(|e| describe(&e))
             .collect();
