@@ -73,3 +73,35 @@ async fn the_deadline_holds_inside_a_slow_poll() {
             .contains("session_id s_1")
     );
 }
+
+#[tokio::test]
+async fn a_resumed_wait_keeps_the_pace_it_had_reached() {
+    let fake = MockServer::start().await;
+    Mock::given(path("/v3/videos/v_9"))
+        .respond_with(data(json!({"id": "v_9", "status": "processing"})))
+        .mount(&fake)
+        .await;
+    let served = serve_with_key(&fake.uri(), &[]).await;
+    let first = call(
+        &served,
+        "wait_for_video",
+        json!({"video_id": "v_9", "timeout_seconds": 4}),
+    )
+    .await;
+    let again = call(
+        &served,
+        "wait_for_video",
+        json!({"video_id": "v_9", "timeout_seconds": 4}),
+    )
+    .await;
+    let (first, again) = (
+        first.structured_content.unwrap(),
+        again.structured_content.unwrap(),
+    );
+    assert_eq!(again["state"], "still_running");
+    // First call: polls at 0, 1, 2.6 s. The resumed call starts from the 4.1 s delay reached.
+    assert!(
+        again["polls"].as_u64() < first["polls"].as_u64(),
+        "{first} then {again}"
+    );
+}

@@ -75,7 +75,7 @@ pub struct HeyGenServer {
     settings: Settings,
     tool_router: ToolRouter<Self>,
     validators: Arc<Validators>,
-    stalls: Arc<wait::Stalls>,
+    wait_memory: Arc<wait::Memory>,
 }
 
 impl HeyGenServer {
@@ -105,7 +105,7 @@ impl HeyGenServer {
             settings,
             tool_router,
             validators,
-            stalls: Arc::default(),
+            wait_memory: Arc::default(),
         }
     }
 

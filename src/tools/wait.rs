@@ -7,6 +7,7 @@
 //! when the caller asked for them, an early return whenever the user is needed, and a
 //! resumable answer when its time is up.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -127,6 +128,7 @@ impl HeyGenServer {
             token: ctx.meta.get_progress_token(),
             sent: 0.0,
             progress: 0.0,
+            delay: Duration::ZERO,
             started: Instant::now(),
             deadline: Instant::now() + timeout,
             polls: 0,
@@ -146,6 +148,8 @@ struct Waiter<'a> {
     sent: f64,
     /// The highest progress seen.
     progress: f64,
+    /// The pause before the next poll; grows from `first_delay` to `max_delay`.
+    delay: Duration,
     started: Instant,
     deadline: Instant,
     polls: u32,
@@ -163,7 +167,26 @@ enum Step {
 
 impl Waiter<'_> {
     async fn run(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
-        let mut delay = settings.first_delay;
+        let key = self
+            .video_id
+            .clone()
+            .or_else(|| self.session_id.clone())
+            .unwrap_or_default();
+        let memory = &self.server.wait_memory;
+        self.delay = memory.resume_delay(&key).unwrap_or(settings.first_delay);
+        let outcome = self.poll_until_done(settings).await;
+        // A wait that timed out is resumed by the next call: remember its pace under the id
+        // the next call will be given (the video_id once known).
+        if let Ok(outcome) = &outcome
+            && outcome.state == "still_running"
+        {
+            let next_key = self.video_id.clone().unwrap_or(key);
+            memory.remember_delay(next_key, self.delay);
+        }
+        outcome
+    }
+
+    async fn poll_until_done(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
         let mut failures = 0u32;
         let mut status = String::from("waiting");
         loop {
@@ -208,14 +231,14 @@ impl Waiter<'_> {
             if now >= self.deadline {
                 return Ok(self.still_running(&status));
             }
-            let pause = wait_hint.unwrap_or(delay).min(self.deadline - now);
+            let pause = wait_hint.unwrap_or(self.delay).min(self.deadline - now);
             tokio::select! {
                 () = self.ctx.ct.cancelled() => {
                     return Err(ApiError::InvalidInput("cancelled by the client".into()));
                 }
                 () = tokio::time::sleep(pause) => {}
             }
-            delay = delay.mul_f64(1.6).min(settings.max_delay);
+            self.delay = self.delay.mul_f64(1.6).min(settings.max_delay);
         }
     }
 
@@ -232,7 +255,7 @@ impl Waiter<'_> {
                 }
                 SessionStatus::Failed => return done(self.session_failed(session).await),
                 SessionStatus::Thinking
-                    if self.server.stalls.unchanged_for(&session) > stall_after =>
+                    if self.server.wait_memory.unchanged_for(&session) > stall_after =>
                 {
                     return done(self.stuck(session, stall_after));
                 }
@@ -418,27 +441,31 @@ fn newest_model_messages(session: Session) -> Vec<MessageView> {
         .collect()
 }
 
-/// How long each session has shown the same status, progress and messages. Kept across
-/// calls: a stall shows over many short waits, not within one.
+/// What waits remember across calls, per id: how long each session has shown the same
+/// status, progress and messages (a stall shows over many short waits, not within one), and
+/// the polling delay a timed-out wait had reached, so the next call resumes it instead of
+/// starting fast again. Entries unused for a day are dropped.
 #[derive(Default)]
-pub struct Stalls {
-    seen: std::sync::Mutex<std::collections::HashMap<String, (Snapshot, Instant)>>,
+pub struct Memory {
+    stalls: std::sync::Mutex<HashMap<String, (Snapshot, Instant)>>,
+    delays: std::sync::Mutex<HashMap<String, (Duration, Instant)>>,
 }
 
 type Snapshot = (String, u64, usize);
 
-impl Stalls {
+const FORGET_AFTER: Duration = Duration::from_secs(86_400);
+
+impl Memory {
     fn unchanged_for(&self, session: &Session) -> Duration {
         let now = (
             session.status.to_string(),
             session.progress.unwrap_or(0.0).to_bits(),
             session.messages.len(),
         );
-        let Ok(mut seen) = self.seen.lock() else {
+        let Ok(mut seen) = self.stalls.lock() else {
             return Duration::ZERO;
         };
-        // Forget sessions not seen for a day, so the map stays small.
-        seen.retain(|_, (_, since)| since.elapsed() < Duration::from_secs(86_400));
+        seen.retain(|_, (_, since)| since.elapsed() < FORGET_AFTER);
         let entry = seen
             .entry(session.session_id.clone())
             .or_insert_with(|| (now.clone(), Instant::now()));
@@ -446,5 +473,18 @@ impl Stalls {
             *entry = (now, Instant::now());
         }
         entry.1.elapsed()
+    }
+
+    /// The delay a previous, timed-out wait on `key` had reached.
+    fn resume_delay(&self, key: &str) -> Option<Duration> {
+        let mut delays = self.delays.lock().ok()?;
+        delays.retain(|_, (_, at)| at.elapsed() < FORGET_AFTER);
+        delays.remove(key).map(|(delay, _)| delay)
+    }
+
+    fn remember_delay(&self, key: String, delay: Duration) {
+        if let Ok(mut delays) = self.delays.lock() {
+            delays.insert(key, (delay, Instant::now()));
+        }
     }
 }
