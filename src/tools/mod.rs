@@ -15,6 +15,7 @@ mod video_agent;
 mod videos;
 mod views;
 mod wait;
+mod wait_memory;
 
 use std::sync::Arc;
 
@@ -75,7 +76,7 @@ pub struct HeyGenServer {
     settings: Settings,
     tool_router: ToolRouter<Self>,
     validators: Arc<Validators>,
-    wait_memory: Arc<wait::Memory>,
+    wait_memory: Arc<wait_memory::Memory>,
 }
 
 impl HeyGenServer {

@@ -7,7 +7,6 @@
 //! when the caller asked for them, an early return whenever the user is needed, and a
 //! resumable answer when its time is up.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -439,52 +438,4 @@ fn newest_model_messages(session: Session) -> Vec<MessageView> {
         .take(3)
         .map(Into::into)
         .collect()
-}
-
-/// What waits remember across calls, per id: how long each session has shown the same
-/// status, progress and messages (a stall shows over many short waits, not within one), and
-/// the polling delay a timed-out wait had reached, so the next call resumes it instead of
-/// starting fast again. Entries unused for a day are dropped.
-#[derive(Default)]
-pub struct Memory {
-    stalls: std::sync::Mutex<HashMap<String, (Snapshot, Instant)>>,
-    delays: std::sync::Mutex<HashMap<String, (Duration, Instant)>>,
-}
-
-type Snapshot = (String, u64, usize);
-
-const FORGET_AFTER: Duration = Duration::from_secs(86_400);
-
-impl Memory {
-    fn unchanged_for(&self, session: &Session) -> Duration {
-        let now = (
-            session.status.to_string(),
-            session.progress.unwrap_or(0.0).to_bits(),
-            session.messages.len(),
-        );
-        let Ok(mut seen) = self.stalls.lock() else {
-            return Duration::ZERO;
-        };
-        seen.retain(|_, (_, since)| since.elapsed() < FORGET_AFTER);
-        let entry = seen
-            .entry(session.session_id.clone())
-            .or_insert_with(|| (now.clone(), Instant::now()));
-        if entry.0 != now {
-            *entry = (now, Instant::now());
-        }
-        entry.1.elapsed()
-    }
-
-    /// The delay a previous, timed-out wait on `key` had reached.
-    fn resume_delay(&self, key: &str) -> Option<Duration> {
-        let mut delays = self.delays.lock().ok()?;
-        delays.retain(|_, (_, at)| at.elapsed() < FORGET_AFTER);
-        delays.remove(key).map(|(delay, _)| delay)
-    }
-
-    fn remember_delay(&self, key: String, delay: Duration) {
-        if let Ok(mut delays) = self.delays.lock() {
-            delays.insert(key, (delay, Instant::now()));
-        }
-    }
 }
