@@ -90,12 +90,14 @@ impl std::fmt::Display for ToolError {
 impl ToolError {
     fn remedy(&self) -> String {
         let list = self.op.list_tool;
-        let unknown_outcome = format!(
-            "The request may have reached HeyGen: call {list} to check whether it took effect before trying again (a second attempt could start a second paid video)."
-        );
+        let unknown_outcome = || {
+            format!(
+                "The request may have reached HeyGen: call {list} to check whether it took effect before trying again (a second attempt could start a second paid video)."
+            )
+        };
         match &self.error {
             ApiError::MissingCredentials(_) | ApiError::InvalidInput(_) => String::new(),
-            ApiError::Transport { maybe_applied: true, .. } => unknown_outcome,
+            ApiError::Transport { maybe_applied: true, .. } => unknown_outcome(),
             ApiError::Transport { kind: TransportKind::Timeout, .. } => {
                 "HeyGen did not answer in time; it is safe to call again in a moment.".into()
             }
@@ -106,13 +108,9 @@ impl ToolError {
                 "HeyGen's answer had a shape this version of heygen-mcp does not understand; check for an update of heygen-mcp.".into()
             }
             ApiError::Api(_) | ApiError::Unexpected { .. } => {
-                let param = match &self.error {
-                    ApiError::Api(failure) => failure.param.as_deref(),
-                    _ => None,
-                };
-                let code = match &self.error {
-                    ApiError::Api(failure) => failure.code.as_str(),
-                    _ => "",
+                let (code, param) = match &self.error {
+                    ApiError::Api(failure) => (failure.code.as_str(), failure.param.as_deref()),
+                    _ => ("", None),
                 };
                 // HeyGen's codes for ids it does not know point at the tool that lists them.
                 match code {
@@ -137,7 +135,7 @@ impl ToolError {
                         Some(wait) => format!("Rate limited: wait {} s, then call again.", wait.as_secs().max(1)),
                         None => "Rate limited: wait a minute, then call again.".into(),
                     },
-                    500.. if self.op.starts_work => unknown_outcome,
+                    500.. if self.op.starts_work => unknown_outcome(),
                     500.. => "HeyGen had a server error; it is safe to call again in a minute.".into(),
                     _ => "Check the arguments and call again.".into(),
                 }
