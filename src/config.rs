@@ -31,7 +31,7 @@ pub struct Cli {
     #[arg(long, env = "HEYGEN_READ_ONLY", value_parser = FalseyValueParser::new())]
     pub read_only: bool,
     /// HeyGen API base URL.
-    #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE)]
+    #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE, hide_env_values = true)]
     pub api_base: String,
     /// Allow a plain-http API base that is not loopback (keys would travel in clear text).
     #[arg(long, env = "HEYGEN_ALLOW_HTTP", value_parser = FalseyValueParser::new())]
@@ -39,7 +39,8 @@ pub struct Cli {
     /// Retries after a rate limit (any call) or a server/network failure (reads and deletes).
     #[arg(long, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub max_retries: u32,
-    /// Directories whose files may be uploaded, separated like PATH (default: your home directory).
+    /// Directories whose files may be uploaded, separated like PATH (default: your home
+    /// directory; empty: none besides the output directory and the client's roots).
     #[arg(long, env = "HEYGEN_ALLOWED_DIRS")]
     pub allowed_dirs: Option<std::ffi::OsString>,
     /// Where download_video saves files (default ~/Downloads/HeyGen).
@@ -72,6 +73,18 @@ pub enum Credentials {
     ApiKey(SecretString),
     /// An OAuth access token, sent as `Authorization: Bearer`.
     Bearer(SecretString),
+}
+
+impl Credentials {
+    /// A redactor that knows this credential.
+    pub fn redactor(&self) -> crate::redact::Redactor {
+        use secrecy::ExposeSecret;
+        match self {
+            Self::ApiKey(secret) | Self::Bearer(secret) => {
+                crate::redact::Redactor::new([secret.expose_secret()])
+            }
+        }
+    }
 }
 
 /// Where the credentials came from, said in messages (never the secret itself).
@@ -113,38 +126,33 @@ pub struct Config {
 /// A configuration that cannot work; the server refuses to start and says why.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("HEYGEN_API_BASE {0:?} is not a valid URL: {1}")]
+    #[error("the API base (--api-base / HEYGEN_API_BASE) {0:?} is not a valid URL: {1}")]
     BadUrl(String, url::ParseError),
     #[error(
-        "HEYGEN_API_BASE {0} uses plain http to a host that is not loopback; the API key would travel in clear text. Use https, or set HEYGEN_ALLOW_HTTP=1 if you really mean it."
+        "the API base (--api-base / HEYGEN_API_BASE) {0} uses plain http to a host that is not loopback; the API key would travel in clear text. Use https, or pass --allow-http (HEYGEN_ALLOW_HTTP=1) if you really mean it."
     )]
     InsecureBase(String),
-    #[error("HEYGEN_API_BASE {0} must be an http or https URL")]
+    #[error("the API base (--api-base / HEYGEN_API_BASE) {0} must be an http or https URL")]
     BadScheme(String),
 }
 
 impl Cli {
     /// The allowed directories and the output directory, defaults filled in.
+    /// An unset `HEYGEN_ALLOWED_DIRS` allows the home directory; a set one, even empty,
+    /// allows exactly what it lists.
     pub fn file_access(&self) -> crate::files::FileAccess {
         let defaults = crate::files::FileAccess::default();
-        let allowed: Vec<PathBuf> = self
-            .allowed_dirs
-            .as_ref()
-            .map(|dirs| {
-                std::env::split_paths(dirs)
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
         let output = self
             .output_dir
             .clone()
             .unwrap_or_else(|| defaults.output_dir().to_path_buf());
-        if allowed.is_empty() {
-            crate::files::FileAccess::new(defaults.allowed().to_vec(), output)
-        } else {
-            crate::files::FileAccess::new(allowed, output)
-        }
+        let allowed: Vec<PathBuf> = match &self.allowed_dirs {
+            Some(dirs) => std::env::split_paths(dirs)
+                .filter(|d| !d.as_os_str().is_empty())
+                .collect(),
+            None => defaults.allowed().to_vec(),
+        };
+        crate::files::FileAccess::new(allowed, output)
     }
 }
 
@@ -163,12 +171,23 @@ impl Config {
 }
 
 fn check_base(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw.trim()).map_err(|e| ConfigError::BadUrl(raw.to_owned(), e))?;
+    let url = Url::parse(raw.trim()).map_err(|e| ConfigError::BadUrl(without_userinfo(raw), e))?;
+    let shown = crate::redact::display_url(&url);
     match url.scheme() {
         "https" => Ok(url),
         "http" if allow_http || is_loopback(&url) => Ok(url),
-        "http" => Err(ConfigError::InsecureBase(url.to_string())),
-        _ => Err(ConfigError::BadScheme(url.to_string())),
+        "http" => Err(ConfigError::InsecureBase(shown)),
+        _ => Err(ConfigError::BadScheme(shown)),
+    }
+}
+
+/// A URL that did not parse, with anything before an `@` in its authority hidden.
+fn without_userinfo(raw: &str) -> String {
+    let (scheme, rest) = raw.split_once("://").unwrap_or(("", raw));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}@{}", crate::redact::REDACTED, &rest[at + 1..]),
+        None => raw.to_owned(),
     }
 }
 

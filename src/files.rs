@@ -4,11 +4,20 @@
 //! removed) and must then lie inside an allowed root: `HEYGEN_ALLOWED_DIRS`, the output
 //! directory, and the roots the MCP client offers. Only regular files are read; devices,
 //! pipes and directories are refused. Size and type are checked before a byte is sent.
+//!
+//! A file is opened **once** (no-follow, non-blocking, so a FIFO swapped in cannot hang the
+//! server), the open descriptor is checked (a regular file, one link, still inside an allowed
+//! root), and every upload attempt reads from that descriptor only: whatever is swapped in
+//! at the path afterwards is never read. A file that grows or shrinks while it is sent fails
+//! the upload instead of sending a malformed body.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Component, Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use crate::api::LocalFile;
+use tokio::io::{AsyncRead, ReadBuf};
 
 /// Where files may be read and written.
 #[derive(Debug, Clone)]
@@ -84,23 +93,27 @@ impl FileAccess {
         }
     }
 
-    /// A local file that may be uploaded: allowed, regular, of an accepted type and size.
+    /// A local file that may be uploaded: allowed, regular, of an accepted type and size,
+    /// opened once.
     pub fn readable(&self, raw: &str, client_roots: &[PathBuf]) -> Result<LocalFile, String> {
         let requested = expand(raw, client_roots)?;
         let path = requested.canonicalize().map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => format!("no such file: {}", requested.display()),
+            std::io::ErrorKind::NotFound => not_found(raw, &requested, client_roots),
             _ => format!("cannot open {}: {e}", requested.display()),
         })?;
         let roots = self.roots(client_roots);
-        if !roots.iter().any(|root| path.starts_with(root)) {
+        let inside = |p: &Path| roots.iter().any(|root| p.starts_with(root));
+        if !inside(&path) {
             return Err(format!(
                 "{} is outside the directories this server may read ({}). Move the file there, or add its directory to HEYGEN_ALLOWED_DIRS.",
                 path.display(),
                 self.describe_roots(client_roots)
             ));
         }
-        let meta =
-            std::fs::metadata(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file = open_no_follow(&path)?;
+        let meta = file
+            .metadata()
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if meta.is_dir() {
             return Err(format!("{} is a directory; give a file", path.display()));
         }
@@ -109,6 +122,22 @@ impl FileAccess {
                 "{} is not a regular file (device, pipe or socket)",
                 path.display()
             ));
+        }
+        if link_count(&meta) > 1 {
+            return Err(format!(
+                "{} has more than one hard link, so it may be a file from outside the allowed directories; upload a copy of it instead",
+                path.display()
+            ));
+        }
+        // The descriptor, not the path, is what gets read: it must be the file just checked.
+        match opened_path(&file) {
+            Some(real) if !inside(&real) => {
+                return Err(format!(
+                    "{} changed while it was opened (it now leads outside the allowed directories); nothing was sent",
+                    path.display()
+                ));
+            }
+            _ => {}
         }
         let extension = path
             .extension()
@@ -131,12 +160,14 @@ impl FileAccess {
                 MAX_UPLOAD_BYTES >> 30
             ));
         }
-        check_signature(&path, mime)?;
+        check_signature(&file, &path, mime)?;
         let file_name = path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(|n| safe_part_name(&n.to_string_lossy()))
             .unwrap_or_default();
         Ok(LocalFile {
+            file: Arc::new(file),
+            from_working_dir: is_relative(raw) && client_roots.is_empty(),
             path,
             file_name,
             mime,
@@ -152,6 +183,169 @@ impl FileAccess {
         dir.canonicalize()
             .map_err(|e| format!("cannot use the output directory {}: {e}", dir.display()))
     }
+}
+
+/// A local file checked for upload and held open: every read comes from this descriptor.
+#[derive(Debug, Clone)]
+pub struct LocalFile {
+    file: Arc<std::fs::File>,
+    /// Where it was found, for messages only.
+    pub path: PathBuf,
+    /// A relative path taken from the server's working directory (the client gave no roots).
+    pub from_working_dir: bool,
+    /// Safe to put in a multipart header: no quotes, backslashes or control characters.
+    pub file_name: String,
+    pub mime: &'static str,
+    pub len: u64,
+}
+
+impl LocalFile {
+    /// The file's bytes from the start, exactly `len` of them: a read fails if the file has
+    /// grown or shrunk since it was checked, so a changed file never uploads as a success.
+    pub fn reader(&self) -> Result<ExactReader, String> {
+        let changed = |e: std::io::Error| format!("cannot read {}: {e}", self.path.display());
+        let now = self.file.metadata().map_err(changed)?.len();
+        if now != self.len {
+            return Err(self.changed_size(now));
+        }
+        let mut handle = self.file.try_clone().map_err(changed)?;
+        handle.rewind().map_err(changed)?;
+        Ok(ExactReader {
+            inner: tokio::fs::File::from_std(handle),
+            expected: self.len,
+            read: 0,
+            path: self.path.clone(),
+        })
+    }
+
+    fn changed_size(&self, now: u64) -> String {
+        format!(
+            "{} changed size while being uploaded ({} bytes when checked, {now} now); nothing usable was sent. Upload it again once it is complete.",
+            self.path.display(),
+            self.len
+        )
+    }
+}
+
+/// Reads exactly the length a file had when it was checked; more or fewer bytes is an error.
+pub struct ExactReader {
+    inner: tokio::fs::File,
+    expected: u64,
+    read: u64,
+    path: PathBuf,
+}
+
+impl AsyncRead for ExactReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                let got = (buf.filled().len() - before) as u64;
+                this.read += got;
+                let problem = if got == 0 && this.read < this.expected {
+                    Some("shrank")
+                } else if this.read > this.expected {
+                    Some("grew")
+                } else {
+                    None
+                };
+                match problem {
+                    Some(how) => Poll::Ready(Err(std::io::Error::other(format!(
+                        "{} {how} while being uploaded ({} bytes expected); nothing usable was sent",
+                        this.path.display(),
+                        this.expected
+                    )))),
+                    None => Poll::Ready(Ok(())),
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Opens without following a symlink at the last component and without blocking on a FIFO.
+fn open_no_follow(path: &Path) -> Result<std::fs::File, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    options.open(path).map_err(|e| match e.raw_os_error() {
+        #[cfg(unix)]
+        Some(libc::ELOOP) => format!(
+            "{} became a symbolic link while it was checked; nothing was sent",
+            path.display()
+        ),
+        _ => format!("cannot open {}: {e}", path.display()),
+    })
+}
+
+#[cfg(unix)]
+fn link_count(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink()
+}
+
+#[cfg(not(unix))]
+fn link_count(_meta: &std::fs::Metadata) -> u64 {
+    1
+}
+
+/// Where an open descriptor really is (Linux: `/proc/self/fd`), to catch a directory on the
+/// way swapped for a symlink between the check and the open. Elsewhere `None`: the no-follow
+/// open and the one-link rule still hold.
+fn opened_path(file: &std::fs::File) -> Option<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        None
+    }
+}
+
+/// A file name for a multipart header: CR, LF and other control characters, quotes and
+/// backslashes would break out of `filename="…"`, so they become `_`.
+fn safe_part_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() || c == '"' || c == '\\' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// "No such file", saying which directory a relative path was looked up in.
+fn not_found(raw: &str, requested: &Path, client_roots: &[PathBuf]) -> String {
+    match (is_relative(raw), client_roots.first()) {
+        (true, Some(root)) => format!(
+            "no such file: {} (a relative path is taken from the client's first root, {}; give an absolute path if the file is elsewhere)",
+            requested.display(),
+            root.display()
+        ),
+        (true, None) => format!(
+            "no such file: {} (the client gave no workspace roots, so the relative path was taken from the server's working directory; give an absolute path)",
+            requested.display()
+        ),
+        _ => format!("no such file: {}", requested.display()),
+    }
+}
+
+fn is_relative(raw: &str) -> bool {
+    !raw.trim().starts_with('~') && !Path::new(raw.trim()).is_absolute()
 }
 
 /// `~` expanded; a relative path taken from the client's first root, else the working dir.
@@ -199,10 +393,11 @@ pub fn plain_file_name(name: &str) -> Result<&str, String> {
 
 /// The first bytes must match the extension's type, so a renamed file is caught here rather
 /// than after the upload.
-fn check_signature(path: &Path, mime: &str) -> Result<(), String> {
+fn check_signature(file: &std::fs::File, path: &Path, mime: &str) -> Result<(), String> {
     let mut head = [0u8; 16];
-    let read = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
+    let mut reader = file;
+    let read = reader
+        .read(&mut head)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let head = &head[..read];
     let ok = match mime {
@@ -251,5 +446,10 @@ mod tests {
         ] {
             assert!(plain_file_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn part_names_cannot_break_the_header() {
+        assert_eq!(safe_part_name("a\r\nX-Evil: 1\".png"), "a__X-Evil: 1_.png");
     }
 }

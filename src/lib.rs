@@ -9,6 +9,8 @@ pub mod api;
 pub mod config;
 pub mod demo;
 pub mod files;
+pub mod redact;
 pub mod sandbox;
 pub mod schema;
 pub mod tools;
+pub mod transport;

@@ -10,8 +10,10 @@ use tracing_subscriber::EnvFilter;
 
 use heygen_mcp::api::HeyGenClient;
 use heygen_mcp::config::{Cli, Command, Config, CredentialLookup, CredentialSource, Credentials};
+use heygen_mcp::redact::display_url;
 use heygen_mcp::sandbox::{Sandbox, SandboxOptions};
 use heygen_mcp::tools::{HeyGenServer, Settings, WaitSettings};
+use heygen_mcp::transport::stdio::{LineLimit, MAX_LINE_BYTES};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -20,7 +22,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // stdout carries JSON-RPC only; every log line goes to stderr.
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(heygen_mcp::redact::LogWriter)
         .with_ansi(false)
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -60,7 +62,8 @@ async fn serve(cli: Cli) -> Result<(), Error> {
         sandbox = Some(running);
     }
     match &config.credentials {
-        CredentialLookup::Found(_, source) => {
+        CredentialLookup::Found(credentials, source) => {
+            heygen_mcp::redact::redact_logs(&credentials.redactor());
             tracing::info!("using HeyGen credentials from {source}")
         }
         CredentialLookup::Missing(_) => {
@@ -80,16 +83,42 @@ async fn serve(cli: Cli) -> Result<(), Error> {
         files: cli.file_access(),
     };
     let server = HeyGenServer::new(HeyGenClient::new(&config), settings);
-    tracing::info!(api = %config.api_base, read_only = config.read_only, "heygen-mcp serving on stdio");
+    tracing::info!(api = %display_url(&config.api_base), read_only = config.read_only, "heygen-mcp serving on stdio");
     // Non-blocking pipes on the IO reactor when the host gives us pipes (every MCP host does);
     // plain stdio otherwise. Measured in BENCHMARKS.md: less per-call overhead and latency
     // under load than stdio()'s blocking thread pool.
-    let running = server.serve(rmcp::transport::stdio_pipes()).await?;
-    running.waiting().await?;
+    let (read, write) = rmcp::transport::stdio_pipes();
+    let read = LineLimit::new(read, MAX_LINE_BYTES);
+    let running = server.serve((read, write)).await?;
+    tokio::select! {
+        ended = running.waiting() => { ended?; }
+        signal = stop_signal() => {
+            // Destructors do not run on the way out: remove partial downloads first.
+            heygen_mcp::tools::remove_partial_downloads();
+            tracing::info!("{signal}: stopping");
+            std::process::exit(if signal == "SIGTERM" { 143 } else { 130 });
+        }
+    }
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
     Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C (SIGINT), naming which.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
 }
 
 /// `heygen-mcp sandbox`: the simulator alone, until Ctrl-C.

@@ -30,6 +30,7 @@ fn fast_retries() -> RetryPolicy {
         max_retries: 3,
         base_delay: Duration::from_millis(10),
         max_wait: Duration::from_millis(300),
+        ..RetryPolicy::default()
     }
 }
 
@@ -97,8 +98,7 @@ async fn create_with_every_field() {
             {"type": "asset_id", "asset_id": "a_1"},
             {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}
         ],
-        "callback_url": "https://example.com/cb", "callback_id": "c_1", "incognito_mode": true,
-        "auto_proceed": false, "skip_agentic_stop": true
+        "callback_url": "https://example.com/cb", "callback_id": "c_1", "incognito_mode": true
     });
     Mock::given(method("POST"))
         .and(path("/v3/video-agents"))
@@ -131,8 +131,6 @@ async fn create_with_every_field() {
         callback_url: Some("https://example.com/cb".into()),
         callback_id: Some("c_1".into()),
         incognito_mode: Some(true),
-        auto_proceed: Some(false),
-        skip_agentic_stop: Some(true),
     };
     let created = client(&server).create_video_agent(&request).await.unwrap();
     assert_eq!(created.video_id.as_deref(), Some("v_9"));
@@ -453,16 +451,15 @@ async fn html_error_page_gives_a_clear_message() {
 
 #[tokio::test]
 async fn wrong_shape_names_the_path() {
+    // A field the server acts on (the status) must be readable; the path says which broke.
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(data(
-            json!({"id": "v_1", "status": "completed", "duration": "long"}),
-        ))
+        .respond_with(data(json!({"id": "v_1", "status": 42, "duration": 3.5})))
         .mount(&server)
         .await;
     let err = client(&server).get_video("v_1").await.unwrap_err();
     match err {
-        ApiError::Decode { path, .. } => assert_eq!(path, "data.duration"),
+        ApiError::Decode { path, .. } => assert_eq!(path, "data.status"),
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -519,6 +516,7 @@ async fn retry_after_is_honoured_and_clamped() {
         max_retries: 1,
         base_delay: Duration::from_millis(1),
         max_wait: Duration::from_secs(5),
+        ..RetryPolicy::default()
     };
     let c = HeyGenClient::with_policy(
         &config(&server, Credentials::ApiKey(KEY.into())),
@@ -548,6 +546,7 @@ async fn retry_after_is_honoured_and_clamped() {
         max_retries: 2,
         base_delay: Duration::from_millis(1),
         max_wait: Duration::from_millis(50),
+        ..RetryPolicy::default()
     };
     let c = HeyGenClient::with_policy(
         &config(&server, Credentials::ApiKey(KEY.into())),

@@ -126,6 +126,7 @@ fn client(base: &str, retries: u32) -> HeyGenClient {
         max_retries: retries,
         base_delay: Duration::from_millis(5),
         max_wait: Duration::from_millis(50),
+        ..RetryPolicy::default()
     };
     let timeouts = Timeouts {
         connect: Duration::from_secs(2),
@@ -164,7 +165,7 @@ async fn each_fault_is_retried_per_method_and_reported() {
         ("reset", 3, "connection"),
         ("truncated", 3, "cut off"),
         ("badjson", 1, "could not be read"),
-        ("shape", 1, "data.id"),
+        ("shape", 1, "data.status"),
         ("html", 3, "HTML page"),
         ("bare429", 3, "429"),
         ("slow", 3, "timed out"),

@@ -178,6 +178,10 @@ async fn strict_fake() -> MockServer {
             {"role": "user", "content": "Make a 30-second video about our launch", "type": "text", "created_at": 1_763_000_000}
         ]
     });
+    let rendering = json!({
+        "session_id": "s_1", "status": "generating", "progress": 40, "created_at": 1_763_000_000, "video_id": "v_1",
+        "messages": [{"role": "user", "content": "Looks good, render it", "type": "text", "created_at": 1_763_000_200}]
+    });
     let completed = json!({
         "id": "v_1", "status": "completed", "created_at": 1_763_000_000, "completed_at": 1_763_000_900,
         "video_url": "https://files.example/v_1.mp4?sig=1", "thumbnail_url": "https://files.example/v_1.jpg",
@@ -188,7 +192,9 @@ async fn strict_fake() -> MockServer {
         Mock::given(method("POST")).and(path("/v3/video-agents")).and(header("x-api-key", KEY))
             .and(body_json(json!({"prompt": "Make a 30-second video about our launch", "mode": "chat", "orientation": "landscape"})))
             .respond_with(data(json!({"session_id": "s_1", "status": "thinking", "created_at": 1_763_000_000}))),
-        Mock::given(method("GET")).and(path("/v3/video-agents/s_1")).and(header("x-api-key", KEY)).respond_with(data(session)),
+        Mock::given(method("GET")).and(path("/v3/video-agents/s_1")).and(header("x-api-key", KEY)).respond_with(data(session)).up_to_n_times(1),
+        // After the approval the send checks that HeyGen took it: the reply is on top.
+        Mock::given(method("GET")).and(path("/v3/video-agents/s_1")).and(header("x-api-key", KEY)).respond_with(data(rendering)),
         Mock::given(method("POST")).and(path("/v3/video-agents/s_1")).and(header("x-api-key", KEY))
             .and(body_json(json!({"message": "Looks good, render it"})))
             .respond_with(data(json!({"session_id": "s_1", "run_id": "run_7"}))),

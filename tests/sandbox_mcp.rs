@@ -286,7 +286,8 @@ async fn rate_limits_are_waited_out_or_explained() {
     let refused = call(&impatient, "create_video_agent", json!({"prompt": "hello"})).await;
     assert!(is_error(&refused));
     assert!(
-        text(&refused).contains("Rate limited: wait 7 s"),
+        text(&refused).contains("did not accept the request")
+            && text(&refused).contains("safe to try again in 7 s"),
         "{}",
         text(&refused)
     );

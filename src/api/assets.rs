@@ -1,6 +1,5 @@
 //! Assets: uploads (simple and direct) and media downloads from storage.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -8,6 +7,7 @@ use reqwest::multipart::{Form, Part};
 
 use super::types::{AssetUploadTicket, CreateAssetUploadRequest, UploadedAsset};
 use super::{ApiError, Body, Call, HeyGenClient, local_error, transport_error};
+use crate::files::LocalFile;
 
 /// HeyGen's limit for `POST /v3/assets`; larger files take the direct-upload route.
 pub const SIMPLE_UPLOAD_LIMIT: u64 = 32 * 1024 * 1024;
@@ -15,33 +15,20 @@ pub const SIMPLE_UPLOAD_LIMIT: u64 = 32 * 1024 * 1024;
 /// Uploads move real bytes: allow far more than a JSON call.
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-/// A local file to upload, already checked by the caller (allowed, a regular file, a type
-/// HeyGen accepts).
-#[derive(Debug, Clone)]
-pub struct LocalFile {
-    pub path: PathBuf,
-    pub file_name: String,
-    pub mime: &'static str,
-    pub len: u64,
+/// The multipart body of `POST /v3/assets`: one part `file`, read from the open file.
+pub(super) fn form(file: &LocalFile) -> Result<Form, ApiError> {
+    let part = Part::stream_with_length(body(file)?, file.len)
+        .file_name(file.file_name.clone())
+        .mime_str(file.mime)
+        .map_err(|e| local_error(format!("bad content type {}: {e}", file.mime)))?;
+    Ok(Form::new().part("file", part))
 }
 
-impl LocalFile {
-    async fn body(&self) -> Result<reqwest::Body, ApiError> {
-        let file = tokio::fs::File::open(&self.path)
-            .await
-            .map_err(|e| local_error(format!("could not open {}: {e}", self.path.display())))?;
-        Ok(reqwest::Body::wrap_stream(
-            tokio_util::io::ReaderStream::new(file),
-        ))
-    }
-
-    pub(super) async fn form(&self) -> Result<Form, ApiError> {
-        let part = Part::stream_with_length(self.body().await?, self.len)
-            .file_name(self.file_name.clone())
-            .mime_str(self.mime)
-            .map_err(|e| local_error(format!("bad content type {}: {e}", self.mime)))?;
-        Ok(Form::new().part("file", part))
-    }
+fn body(file: &LocalFile) -> Result<reqwest::Body, ApiError> {
+    let reader = file.reader().map_err(local_error)?;
+    Ok(reqwest::Body::wrap_stream(
+        tokio_util::io::ReaderStream::new(reader),
+    ))
 }
 
 impl HeyGenClient {
@@ -115,17 +102,22 @@ impl HeyGenClient {
         for (name, value) in &ticket.upload_headers {
             request = request.header(name, value);
         }
-        let response = request
+        if self.is_cancelled() {
+            return Err(ApiError::Cancelled);
+        }
+        let sent = request
             .header(reqwest::header::CONTENT_LENGTH, file.len)
-            .body(file.body().await?)
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, true))?;
+            .body(body(file)?)
+            .send();
+        let response = tokio::select! {
+            () = self.cancelled() => return Err(ApiError::Cancelled),
+            response = sent => response.map_err(|e| transport_error(&e, true))?,
+        };
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        Err(storage_error(status, "upload storage"))
+        Err(storage_error(status, true))
     }
 
     /// `POST /v3/assets/{asset_id}/complete`. Idempotent; answers 409 `conflict` while the
@@ -142,7 +134,7 @@ impl HeyGenClient {
                 .await
             {
                 Err(e) if e.status() == Some(409) && attempts < 6 => {
-                    tokio::time::sleep(wait).await;
+                    self.pause(wait).await?;
                     wait *= 2;
                 }
                 other => return other,
@@ -159,29 +151,36 @@ impl HeyGenClient {
                 url.scheme()
             )));
         }
-        let response = self
-            .media_http()?
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, true))?;
+        if self.is_cancelled() {
+            return Err(ApiError::Cancelled);
+        }
+        let sent = self.media_http()?.get(url).send();
+        let response = tokio::select! {
+            () = self.cancelled() => return Err(ApiError::Cancelled),
+            response = sent => response.map_err(|e| transport_error(&e, true))?,
+        };
         let status = response.status();
         if status.is_success() {
             return Ok(response);
         }
-        Err(storage_error(status, "file storage"))
+        Err(storage_error(status, false))
     }
 }
 
 /// A storage host's refusal: no HeyGen envelope, no request id.
-fn storage_error(status: reqwest::StatusCode, host: &str) -> ApiError {
-    ApiError::Unexpected {
+fn storage_error(status: reqwest::StatusCode, upload: bool) -> ApiError {
+    let host = if upload {
+        "upload storage"
+    } else {
+        "file storage"
+    };
+    ApiError::Storage {
         status: status.as_u16(),
         summary: format!(
-            "{} from the {host}",
+            "{} {} from the {host}",
+            status.as_u16(),
             status.canonical_reason().unwrap_or("an error")
         ),
-        request_id: None,
-        retry_after: None,
+        upload,
     }
 }

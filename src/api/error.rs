@@ -22,12 +22,22 @@ pub enum ApiError {
         request_id: Option<String>,
         retry_after: Option<Duration>,
     },
+    /// HeyGen's file storage (a presigned link, no credentials) refused a download or an
+    /// upload.
+    #[error("{summary}")]
+    Storage {
+        status: u16,
+        summary: String,
+        upload: bool,
+    },
     /// A success whose body does not have the documented shape.
     #[error("HeyGen's answer could not be read: {message} (at `{path}`)")]
     Decode {
         path: String,
         message: String,
         request_id: Option<String>,
+        /// The id the answer carries, if any: a write that has one took effect.
+        accepted_id: Option<String>,
     },
     /// No answer: timeout, refused or reset connection, truncated body.
     #[error("{message}")]
@@ -37,6 +47,9 @@ pub enum ApiError {
         /// The request may have reached HeyGen (a write whose outcome is unknown).
         maybe_applied: bool,
     },
+    /// The client cancelled the call; nothing more was sent after that.
+    #[error("cancelled by the client")]
+    Cancelled,
 }
 
 /// HeyGen's error envelope (`StandardAPIError`) with the response's status and headers.
@@ -63,7 +76,7 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api(failure) => Some(failure.status),
-            Self::Unexpected { status, .. } => Some(*status),
+            Self::Unexpected { status, .. } | Self::Storage { status, .. } => Some(*status),
             _ => None,
         }
     }

@@ -6,15 +6,24 @@
 //!
 //! # Retry policy
 //!
-//! - **429** is retried for every method: a rate-limited request was not processed. The wait
-//!   honours `Retry-After` (seconds or an HTTP date), clamped to [`RetryPolicy::max_wait`].
+//! - **429** is retried for every method: a rate-limited request was not processed.
 //! - **5xx, timeouts and connection errors** are retried only for `GET` and `DELETE`, which are
-//!   idempotent.
+//!   idempotent, and for uploads that carry an idempotency key.
 //! - A **create or send** (`POST`) is never retried after an ambiguous failure: the Video Agent
 //!   endpoints take no idempotency key, so a retry could start a second paid video. The error
 //!   says the request may have been applied and how to check.
-//! - Waits grow exponentially from [`RetryPolicy::base_delay`]; `HEYGEN_MAX_RETRIES` sets the
-//!   number of retries.
+//! - **Never faster when asked for slower**: each retry waits at least the exponential backoff
+//!   for its attempt (from [`RetryPolicy::base_delay`]); `Retry-After` (seconds or an HTTP
+//!   date) can only lengthen that, up to [`RetryPolicy::max_wait`]. `Retry-After: 0` or a
+//!   date in the past does not make a retry immediate.
+//! - **A budget**: no call waits for retries beyond [`RetryPolicy::budget`] in total (45 s,
+//!   well inside the 60 s most hosts give a tool call). Past it the last answer is returned:
+//!   for a 429 that means HeyGen did not accept the request, and trying again later is safe.
+//! - **Cancellation**: a client's cancel reaches this loop (see [`HeyGenClient::cancelled_by`]).
+//!   No attempt is started after it, whatever the method; a read in flight is abandoned, a
+//!   write in flight is let finish (its outcome is logged) so nothing is half-sent.
+//!
+//! `HEYGEN_MAX_RETRIES` sets the number of retries.
 
 mod assets;
 mod decode;
@@ -25,18 +34,19 @@ mod video_agent;
 mod videos;
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
-pub use assets::LocalFile;
 pub use error::{ApiError, ApiFailure, TransportKind};
 
 use crate::config::{Config, CredentialLookup, Credentials};
+use crate::redact::Redactor;
 use decode::{decode, transport_error};
 use types::Page;
 
@@ -48,7 +58,10 @@ const MEDIA_READ_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct RetryPolicy {
     pub max_retries: u32,
     pub base_delay: Duration,
+    /// The longest a single retry waits, however long `Retry-After` asks for.
     pub max_wait: Duration,
+    /// The longest one call spends waiting for retries, in total.
+    pub budget: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -57,15 +70,24 @@ impl Default for RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(500),
             max_wait: Duration::from_secs(30),
+            budget: Duration::from_secs(45),
         }
     }
 }
 
 impl RetryPolicy {
-    fn backoff(&self, attempt: u32) -> Duration {
+    /// The floor for retry number `attempt` (0-based): exponential, capped by `max_wait`.
+    pub fn backoff(&self, attempt: u32) -> Duration {
         self.base_delay
             .saturating_mul(1 << attempt.min(6))
             .min(self.max_wait)
+    }
+
+    /// The wait before retry `attempt`: the backoff, lengthened (never shortened) by the
+    /// server's `Retry-After`, clamped to `max_wait`.
+    pub fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let asked = retry_after.unwrap_or_default().min(self.max_wait);
+        self.backoff(attempt).max(asked)
     }
 }
 
@@ -87,16 +109,44 @@ impl Default for Timeouts {
     }
 }
 
-/// The HeyGen v3 client. Cheap to clone.
+/// The HeyGen v3 client. Cheap to clone: clones share the connection pools.
+///
+/// Credentials and cancellation are per client value, not per pool: [`Self::with_credentials`]
+/// gives the same pools another caller's key (the remote server uses one per request), and
+/// [`Self::cancelled_by`] ties every request it sends to one MCP call's cancellation.
 #[derive(Clone)]
 pub struct HeyGenClient {
     inner: Arc<Inner>,
+    auth: Arc<Auth>,
+    cancel: Option<CancellationToken>,
+}
+
+/// Whose requests these are.
+struct Auth {
+    /// The auth header, or why there is none.
+    header: Result<(HeaderName, HeaderValue), String>,
+    /// Knows the credential, to keep it out of everything HeyGen's answers put in front of
+    /// the model or into a log.
+    redactor: Redactor,
+}
+
+impl Auth {
+    fn new(credentials: &CredentialLookup) -> Self {
+        match credentials {
+            CredentialLookup::Found(credentials, _) => Self {
+                header: auth_header(credentials),
+                redactor: credentials.redactor(),
+            },
+            CredentialLookup::Missing(why) => Self {
+                header: Err(why.clone()),
+                redactor: Redactor::default(),
+            },
+        }
+    }
 }
 
 struct Inner {
     base: Url,
-    /// The auth header, or why there is none.
-    auth: Result<(HeaderName, HeaderValue), String>,
     retry: RetryPolicy,
     timeouts: Timeouts,
     /// Built on first use, so start-up does no TLS work.
@@ -107,8 +157,8 @@ struct Inner {
 impl std::fmt::Debug for HeyGenClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HeyGenClient")
-            .field("base", &self.inner.base.as_str())
-            .field("authenticated", &self.inner.auth.is_ok())
+            .field("base", &crate::redact::display_url(&self.inner.base))
+            .field("authenticated", &self.auth.header.is_ok())
             .finish_non_exhaustive()
     }
 }
@@ -128,8 +178,9 @@ struct Call<'a> {
 enum Body {
     None,
     Json(Vec<u8>),
-    /// A local file sent as the multipart part `file`; reopened for each attempt.
-    File(assets::LocalFile),
+    /// A local file sent as the multipart part `file`, read afresh from its open descriptor
+    /// for each attempt.
+    File(crate::files::LocalFile),
 }
 
 impl<'a> Call<'a> {
@@ -184,24 +235,77 @@ impl HeyGenClient {
     }
 
     pub fn with_policy(config: &Config, retry: RetryPolicy, timeouts: Timeouts) -> Self {
-        let auth = match &config.credentials {
-            CredentialLookup::Found(credentials, _) => auth_header(credentials),
-            CredentialLookup::Missing(why) => Err(why.clone()),
-        };
         Self {
             inner: Arc::new(Inner {
                 base: config.api_base.clone(),
-                auth,
                 retry,
                 timeouts,
                 http: OnceLock::new(),
                 media_http: OnceLock::new(),
             }),
+            auth: Arc::new(Auth::new(&config.credentials)),
+            cancel: None,
+        }
+    }
+
+    /// The same connection pools with other credentials.
+    pub fn with_credentials(&self, credentials: &CredentialLookup) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            auth: Arc::new(Auth::new(credentials)),
+            cancel: self.cancel.clone(),
+        }
+    }
+
+    /// A client whose requests stop when `token` is cancelled: nothing not yet started is
+    /// sent after that, and retry waits end at once.
+    pub fn cancelled_by(&self, token: CancellationToken) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            auth: self.auth.clone(),
+            cancel: Some(token),
         }
     }
 
     pub fn base_url(&self) -> &Url {
         &self.inner.base
+    }
+
+    /// Whether credentials were found (nothing is sent without them).
+    pub fn has_credentials(&self) -> bool {
+        self.auth.header.is_ok()
+    }
+
+    /// Removes this client's credentials from text bound for a result or a log.
+    pub fn redactor(&self) -> &Redactor {
+        &self.auth.redactor
+    }
+
+    /// Resolves when the call this client serves is cancelled; never, for a client without
+    /// a cancellation token.
+    pub async fn cancelled(&self) {
+        match &self.cancel {
+            Some(token) => token.cancelled().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+    }
+
+    /// Sleeps, unless the call is cancelled first.
+    pub async fn pause(&self, wait: Duration) -> Result<(), ApiError> {
+        tokio::select! {
+            () = self.cancelled() => Err(ApiError::Cancelled),
+            () = tokio::time::sleep(wait) => Ok(()),
+        }
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
     }
 
     /// The client for HeyGen's API. It follows no redirect: reqwest strips only
@@ -266,11 +370,11 @@ impl HeyGenClient {
         self.send::<Page<T>>(call).await
     }
 
-    /// The one send path: auth, timeouts, retries, decoding, error mapping.
+    /// The one send path: auth, timeouts, retries, decoding, error mapping, cancellation.
     async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
         let (auth_name, auth_value) = self
-            .inner
             .auth
+            .header
             .as_ref()
             .map_err(|why| ApiError::MissingCredentials(why.clone()))?;
         let http = self.http()?;
@@ -284,8 +388,13 @@ impl HeyGenClient {
         let mut url = self.url(call.path);
         url.set_query(call.query.as_deref());
         let retry = self.inner.retry;
+        let first = Instant::now();
         let mut attempt = 0u32;
         loop {
+            // Nothing that has not started is sent after a cancel.
+            if self.is_cancelled() {
+                return Err(ApiError::Cancelled);
+            }
             let mut request = http
                 .request(call.method.clone(), url.clone())
                 .timeout(timeout)
@@ -299,12 +408,24 @@ impl HeyGenClient {
                 Body::Json(body) => request
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body.clone()),
-                Body::File(file) => request.multipart(file.form().await?),
+                Body::File(file) => request.multipart(assets::form(file)?),
             };
-            let started = std::time::Instant::now();
-            let outcome = match request.send().await {
-                Ok(response) => decode::<T>(response, idempotent).await,
-                Err(error) => Err(transport_error(&error, idempotent)),
+            let started = Instant::now();
+            let exchange = async {
+                match request.send().await {
+                    Ok(response) => decode::<T>(response, idempotent, &self.auth.redactor).await,
+                    Err(error) => Err(transport_error(&error, idempotent)),
+                }
+            };
+            // A read in flight is abandoned on cancel; a write is let finish, so it is
+            // never cut off half-sent, and what it did is at least logged.
+            let outcome = if idempotent {
+                tokio::select! {
+                    () = self.cancelled() => return Err(ApiError::Cancelled),
+                    outcome = exchange => outcome,
+                }
+            } else {
+                exchange.await
             };
             let wait = match &outcome {
                 Ok(_) => None,
@@ -324,14 +445,20 @@ impl HeyGenClient {
                 ok = outcome.is_ok(),
                 "heygen request"
             );
+            if self.is_cancelled() {
+                tracing::info!(method = %call.method, path = url.path(), ok = outcome.is_ok(), "the call was cancelled while this request ran; its answer goes to no one");
+                return Err(ApiError::Cancelled);
+            }
+            let within_budget =
+                |wait: Duration| first.elapsed().saturating_add(wait) <= retry.budget;
             match wait {
-                Some(wait) if attempt < retry.max_retries => {
+                Some(wait) if attempt < retry.max_retries && within_budget(wait) => {
                     tracing::info!(
                         attempt,
                         wait_ms = wait.as_millis() as u64,
                         "retrying heygen request"
                     );
-                    tokio::time::sleep(wait).await;
+                    self.pause(wait).await?;
                     attempt += 1;
                 }
                 _ => return outcome,
@@ -365,12 +492,8 @@ fn retry_wait(
     attempt: u32,
 ) -> Option<Duration> {
     match (error, error.status()) {
-        (_, Some(429)) => Some(
-            error
-                .retry_after()
-                .map_or_else(|| policy.backoff(attempt), |wait| wait.min(policy.max_wait)),
-        ),
-        _ if idempotent && error.is_transient() => Some(policy.backoff(attempt)),
+        (_, Some(429)) => Some(policy.wait(attempt, error.retry_after())),
+        _ if idempotent && error.is_transient() => Some(policy.wait(attempt, error.retry_after())),
         _ => None,
     }
 }

@@ -8,8 +8,14 @@ use super::{ApiError, Call, HeyGenClient};
 impl HeyGenClient {
     /// `GET /v3/videos/{video_id}`
     pub async fn get_video(&self, video_id: &str) -> Result<VideoDetail, ApiError> {
-        self.data(Call::new(Method::GET, &["v3", "videos", video_id]))
-            .await
+        let mut video: VideoDetail = self
+            .data(Call::new(Method::GET, &["v3", "videos", video_id]))
+            .await?;
+        // Some answers leave out the id the caller gave.
+        if video.id.is_empty() {
+            video.id = video_id.to_owned();
+        }
+        Ok(video)
     }
 
     /// `GET /v3/videos`

@@ -13,7 +13,13 @@ pub struct Op {
     pub list_tool: &'static str,
     /// A POST that may start paid work and has no idempotency key.
     pub starts_work: bool,
+    /// What to do about a 404, when it is not "this id does not exist".
+    pub not_found: Option<&'static str>,
 }
+
+/// HeyGen's session endpoint answers 404 for sessions that exist (right after some chat-mode
+/// creates, and once the video is assigned); listing sessions would only return the same id.
+pub const SESSION_NOT_FOUND: &str = "HeyGen's session endpoint answers 404 for a while for sessions that exist (right after a chat-mode create, and once the session's video is assigned), so this session may well be fine: call wait_for_video with this session_id, which keeps trying and finds the session's video. If the id did not come from create_video_agent, list_video_agent_sessions shows your sessions.";
 
 impl Op {
     /// A call that is safe to repeat.
@@ -22,15 +28,23 @@ impl Op {
             action,
             list_tool,
             starts_work: false,
+            not_found: None,
         }
     }
 
     /// A call that may start paid work; repeating it after an unclear failure could pay twice.
     pub const fn starts_work(action: &'static str, list_tool: &'static str) -> Self {
         Self {
-            action,
-            list_tool,
             starts_work: true,
+            ..Self::new(action, list_tool)
+        }
+    }
+
+    /// A call on a session id, whose 404 may be HeyGen's transient one.
+    pub const fn on_session(self) -> Self {
+        Self {
+            not_found: Some(SESSION_NOT_FOUND),
+            ..self
         }
     }
 }
@@ -62,6 +76,9 @@ impl std::fmt::Display for ToolError {
         match &self.error {
             ApiError::MissingCredentials(text) => return write!(f, ": {text}"),
             ApiError::InvalidInput(text) => return write!(f, ": {text}"),
+            ApiError::Cancelled => {
+                return f.write_str(": cancelled by the client; nothing more was sent.");
+            }
             ApiError::Api(failure) => {
                 write!(f, ": {} (HeyGen code {}", failure.message, failure.code)?;
                 if let Some(param) = &failure.param {
@@ -96,7 +113,9 @@ impl ToolError {
             )
         };
         match &self.error {
-            ApiError::MissingCredentials(_) | ApiError::InvalidInput(_) => String::new(),
+            ApiError::MissingCredentials(_) | ApiError::InvalidInput(_) | ApiError::Cancelled => {
+                String::new()
+            }
             ApiError::Transport { maybe_applied: true, .. } => unknown_outcome(),
             ApiError::Transport { kind: TransportKind::Timeout, .. } => {
                 "HeyGen did not answer in time; it is safe to call again in a moment.".into()
@@ -104,6 +123,15 @@ impl ToolError {
             ApiError::Transport { .. } => {
                 "Check the network connection (and HEYGEN_API_BASE if set), then call again.".into()
             }
+            ApiError::Storage { upload: false, .. } => {
+                "No HeyGen credentials go to file storage, so this is not a key problem: the signed link has probably expired. Call get_video for fresh links and try again.".into()
+            }
+            ApiError::Storage { upload: true, .. } => {
+                "The storage upload link was refused (it may have expired): call upload_asset again; nothing was created.".into()
+            }
+            ApiError::Decode { accepted_id: Some(id), .. } if self.op.starts_work => format!(
+                "HeyGen accepted the request (id {id}) although part of its answer could not be read: it took effect, so do not send it again. Continue with wait_for_video."
+            ),
             ApiError::Decode { .. } => {
                 "HeyGen's answer had a shape this version of heygen-mcp does not understand; check for an update of heygen-mcp.".into()
             }
@@ -119,7 +147,17 @@ impl ToolError {
                     "asset_not_found" => return "Upload the file first with upload_asset (or pass {type: path}) and use the asset_id it returns.".into(),
                     _ => {}
                 }
+                let message = match &self.error {
+                    ApiError::Api(failure) => failure.message.to_ascii_lowercase(),
+                    _ => String::new(),
+                };
                 match self.error.status().unwrap_or_default() {
+                    400 | 422 if self.op.starts_work && message.contains("generate") && message.contains("chat") => {
+                        "Only chat-mode sessions take messages: this one was made with mode=generate and runs to its video by itself (follow it with wait_for_video). To review a storyboard and ask for changes, start a new session with create_video_agent and mode=chat.".into()
+                    }
+                    400 | 422 if self.op.starts_work && (message.contains("thinking") || message.contains("generating")) => {
+                        "The agent is busy with the previous message: call wait_for_video with this session_id and send once it returns needs_input or completed.".into()
+                    }
                     400 | 422 => match param {
                         Some(param) => format!("Fix the argument `{param}` and call again."),
                         None => "Fix the arguments and call again.".into(),
@@ -129,12 +167,22 @@ impl ToolError {
                     403 => "These credentials are not allowed to do this (plan or key scopes); use a key with access to the Video Agent API.".into(),
                     // Without an id in the call, a 404 means the endpoint itself is missing.
                     404 if self.subject.is_none() || list.is_empty() => "HeyGen has no such endpoint at this address: check HEYGEN_API_BASE (normally https://api.heygen.com).".into(),
-                    404 => format!("Call {list} to find a valid id."),
-                    409 => "A conflicting request is still in progress; wait a few seconds and call again.".into(),
-                    429 => match self.error.retry_after() {
-                        Some(wait) => format!("Rate limited: wait {} s, then call again.", wait.as_secs().max(1)),
-                        None => "Rate limited: wait a minute, then call again.".into(),
+                    404 => match self.op.not_found {
+                        Some(remedy) => remedy.into(),
+                        None => format!("Call {list} to find a valid id."),
                     },
+                    409 => "A conflicting request is still in progress; wait a few seconds and call again.".into(),
+                    429 => {
+                        let when = match self.error.retry_after() {
+                            Some(wait) if wait.as_secs() > 0 => format!("in {} s", wait.as_secs()),
+                            _ => "in a minute".into(),
+                        };
+                        if self.op.starts_work {
+                            format!("HeyGen did not accept the request (rate limited), so nothing was created and nothing was charged: it is safe to try again {when}.")
+                        } else {
+                            format!("Rate limited: call again {when}.")
+                        }
+                    }
                     500.. if self.op.starts_work => unknown_outcome(),
                     500.. => "HeyGen had a server error; it is safe to call again in a minute.".into(),
                     _ => "Check the arguments and call again.".into(),

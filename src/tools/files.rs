@@ -1,6 +1,6 @@
 //! Local files: save a finished video, upload a file, and turn path items into asset ids.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use rmcp::handler::server::tool::schema_for_output;
@@ -12,8 +12,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::HeyGenServer;
+use super::download::{Target, save, with_extension};
 use super::error::{Op, ToolError};
-use super::media::{save_atomically, structured_with};
+use super::media::structured_with;
 use crate::api::ApiError;
 use crate::api::types::{FileInput, VideoDetail, VideoStatus};
 use crate::files::plain_file_name;
@@ -56,24 +57,14 @@ impl VideoAsset {
         }
     }
 
-    /// File extension: from the URL's path when it has a plausible one, else by kind.
-    fn extension(self, url: &str) -> String {
-        let from_url = url::Url::parse(url).ok().and_then(|u| {
-            let last = u.path_segments()?.next_back()?.to_owned();
-            let (_, ext) = last.rsplit_once('.')?;
-            (1..=4)
-                .contains(&ext.len())
-                .then(|| ext.to_ascii_lowercase())
-        });
-        from_url.unwrap_or_else(|| {
-            match self {
-                Self::Video | Self::Captioned => "mp4",
-                Self::Subtitles => "srt",
-                Self::Thumbnail => "jpg",
-                Self::Gif => "gif",
-            }
-            .to_owned()
-        })
+    /// The type assumed when neither the bytes nor the Content-Type tell it.
+    fn fallback(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Video | Self::Captioned => ("mp4", "video/mp4"),
+            Self::Subtitles => ("srt", "application/x-subrip"),
+            Self::Thumbnail => ("jpg", "image/jpeg"),
+            Self::Gif => ("gif", "image/gif"),
+        }
     }
 }
 
@@ -154,18 +145,7 @@ impl HeyGenServer {
         };
         let mut video = self.client.get_video(&args.video_id).await.map_err(fail)?;
         let url = ready_url(&video, asset).map_err(fail)?;
-        let name = match chosen_name {
-            Some(name) => with_extension(name, &asset.extension(&url)),
-            None => default_name(&video, asset, &url),
-        };
-        let target = dir.join(&name);
         let overwrite = args.overwrite.unwrap_or(false);
-        if !overwrite && target.exists() {
-            return Err(fail(ApiError::InvalidInput(format!(
-                "{} already exists: pass overwrite=true, or another file_name",
-                target.display()
-            ))));
-        }
         // Signed links expire; HeyGen's storage then answers 403 or 404. A fresh get_video
         // signs new ones.
         let response = match self.client.fetch_media(&url).await {
@@ -176,19 +156,36 @@ impl HeyGenServer {
             }
             other => other.map_err(fail)?,
         };
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let size = save_atomically(response, &dir, &target, overwrite, &ctx)
+        // The name's extension is decided by what arrives, not by the link or the name asked for.
+        let name = |extension: &str| match chosen_name {
+            Some(name) => with_extension(name, extension),
+            None => default_name(&video, asset, extension),
+        };
+        // Most likely name, checked before a byte is fetched; the rename re-checks at the end.
+        let likely = dir.join(name(asset.fallback().0));
+        if !overwrite && likely.exists() {
+            return Err(fail(ApiError::InvalidInput(format!(
+                "{} already exists: pass overwrite=true, or another file_name",
+                likely.display()
+            ))));
+        }
+        let target = Target {
+            dir: &dir,
+            name: &name,
+            overwrite,
+            fallback: asset.fallback(),
+        };
+        let saved = save(&self.client, response, target, &ctx)
             .await
             .map_err(fail)?;
-        let uri = url::Url::from_file_path(&target)
+        let uri = url::Url::from_file_path(&saved.path)
             .map(String::from)
             .unwrap_or_default();
-        let saved = Downloaded {
-            path: target.display().to_string(),
+        let size = saved.size;
+        let content_type = Some(saved.content_type.to_owned());
+        let name = saved.file_name.clone();
+        let result = Downloaded {
+            path: saved.path.display().to_string(),
             uri: uri.clone(),
             size_bytes: size,
             content_type: content_type.clone(),
@@ -198,7 +195,7 @@ impl HeyGenServer {
         let mut link = Resource::new(uri, name).with_size(size);
         link.mime_type = content_type;
         Ok(structured_with(
-            &saved,
+            &result,
             vec![ContentBlock::resource_link(link)],
         ))
     }
@@ -291,16 +288,8 @@ fn ready_url(video: &VideoDetail, asset: VideoAsset) -> Result<String, ApiError>
     }))
 }
 
-fn with_extension(name: &str, extension: &str) -> String {
-    if Path::new(name).extension().is_some() {
-        name.to_owned()
-    } else {
-        format!("{name}.{extension}")
-    }
-}
-
 /// `title-words-video_id[-captioned].ext`, safe on every filesystem.
-fn default_name(video: &VideoDetail, asset: VideoAsset, url: &str) -> String {
+fn default_name(video: &VideoDetail, asset: VideoAsset, extension: &str) -> String {
     let slug: String = video
         .title
         .as_deref()
@@ -338,7 +327,7 @@ fn default_name(video: &VideoDetail, asset: VideoAsset, url: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect();
-    format!("{slug}-{id}{suffix}.{}", asset.extension(url))
+    format!("{slug}-{id}{suffix}.{extension}")
 }
 
 /// The client's MCP roots as local directories, when it offers them (asked per call: roots

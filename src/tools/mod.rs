@@ -5,8 +5,10 @@
 //! results with `isError: true` worded for the model; protocol errors are kept for unknown
 //! tools and bugs.
 
+mod aliases;
 mod args;
 mod discovery;
+mod download;
 mod error;
 mod files;
 mod media;
@@ -22,12 +24,13 @@ use std::sync::Arc;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
+    CustomResult, Implementation, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
+pub use download::remove_partial_downloads;
 pub use error::{Op, ToolError};
 pub use wait::WaitSettings;
 
@@ -41,6 +44,24 @@ fn mark_as_sandbox(mut result: CallToolResult) -> CallToolResult {
     meta.insert("heygen-mcp/sandbox".into(), serde_json::Value::Bool(true));
     result.meta = Some(meta);
     result
+}
+
+/// The last line of defence: no credential leaves in a result, whatever path put it there.
+fn redact_result(result: &mut CallToolResult, redactor: &crate::redact::Redactor) {
+    if redactor.is_empty() {
+        return;
+    }
+    for block in &mut result.content {
+        if let Some(text) = block.as_text() {
+            let redacted = redactor.redact(&text.text);
+            if let std::borrow::Cow::Owned(redacted) = redacted {
+                *block = ContentBlock::text(redacted);
+            }
+        }
+    }
+    if let Some(structured) = &mut result.structured_content {
+        redactor.redact_json(structured);
+    }
 }
 
 /// Appended to every result in sandbox mode.
@@ -70,11 +91,14 @@ pub struct Settings {
 }
 
 /// The MCP server: HeyGen's API as tools.
+///
+/// Cheap to clone: everything but the client is shared. Each tool call runs on a clone whose
+/// client is tied to that call (its cancellation), so a cancelled call sends nothing more.
 #[derive(Clone)]
 pub struct HeyGenServer {
     client: HeyGenClient,
-    settings: Settings,
-    tool_router: ToolRouter<Self>,
+    settings: Arc<Settings>,
+    tool_router: Arc<ToolRouter<Self>>,
     validators: Arc<Validators>,
     wait_memory: Arc<wait_memory::Memory>,
 }
@@ -103,10 +127,18 @@ impl HeyGenServer {
         let validators = Arc::new(Validators::new(&tool_router.list_all()));
         Self {
             client,
-            settings,
-            tool_router,
+            settings: Arc::new(settings),
+            tool_router: Arc::new(tool_router),
             validators,
             wait_memory: Arc::default(),
+        }
+    }
+
+    /// This server as one call sees it: every HeyGen request stops with the call's cancel.
+    fn for_call(&self, context: &RequestContext<RoleServer>) -> Self {
+        Self {
+            client: self.client.cancelled_by(context.ct.clone()),
+            ..self.clone()
         }
     }
 
@@ -127,6 +159,35 @@ impl ServerHandler for HeyGenServer {
             .with_instructions(INSTRUCTIONS)
     }
 
+    /// The stand-in for a request too large to read (see [`crate::transport::stdio`]).
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if request.method == crate::transport::stdio::OVERSIZED_METHOD {
+            let bytes = request
+                .params
+                .as_ref()
+                .and_then(|p| p.get("bytes"))
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or_default();
+            return Err(ErrorData::invalid_request(
+                format!(
+                    "The request was too large to read ({} MB; the limit is {} MB). Send large files as {{type: path}} or upload_asset instead of base64, or split the request.",
+                    bytes >> 20,
+                    crate::transport::stdio::MAX_LINE_BYTES >> 20
+                ),
+                None,
+            ));
+        }
+        Err(ErrorData::new(
+            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+            request.method,
+            None,
+        ))
+    }
+
     async fn call_tool(
         &self,
         mut request: CallToolRequestParams,
@@ -139,22 +200,29 @@ impl ServerHandler for HeyGenServer {
             ));
         };
         // Checked as a JSON value without copying the arguments (a prompt may be large).
-        let arguments = serde_json::Value::Object(request.arguments.take().unwrap_or_default());
-        let checked = self.validators.check(tool, &arguments);
+        let mut arguments = request.arguments.take().unwrap_or_default();
+        let normalised = aliases::normalise(tool, &mut arguments);
+        let arguments = serde_json::Value::Object(arguments);
+        let checked = normalised.and_then(|()| self.validators.check(tool, &arguments));
         if let serde_json::Value::Object(arguments) = arguments {
             request.arguments = Some(arguments);
         }
+        let call = self.for_call(&context);
         let response = match checked {
             Err(problem) => CallToolResult::error(vec![ContentBlock::text(problem)]).into(),
             Ok(()) => {
                 self.tool_router
-                    .call(ToolCallContext::new(self, request, context))
+                    .call(ToolCallContext::new(&call, request, context))
                     .await?
             }
         };
         Ok(match response {
-            CallToolResponse::Complete(result) if self.settings.sandbox => {
-                CallToolResponse::Complete(mark_as_sandbox(result))
+            CallToolResponse::Complete(mut result) => {
+                redact_result(&mut result, call.client.redactor());
+                if self.settings.sandbox {
+                    result = mark_as_sandbox(result);
+                }
+                CallToolResponse::Complete(result)
             }
             other => other,
         })

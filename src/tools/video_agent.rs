@@ -14,17 +14,30 @@ use super::views::{
     MessageSent, ResourceView, SessionCreated, SessionItem, SessionList, SessionStopped,
     SessionVideos, SessionView, StyleList, session_next_step,
 };
-use crate::api::types::{CreateVideoAgentRequest, ListSessionsQuery, ListStylesQuery, SessionMode};
+use crate::api::ApiError;
+use crate::api::types::{
+    CreateVideoAgentRequest, ListSessionsQuery, ListStylesQuery, SendMessageRequest, SessionMode,
+    SessionStatus,
+};
 
 const CREATE: Op = Op::starts_work("create a Video Agent session", "list_video_agent_sessions");
-const GET_SESSION: Op = Op::new("get Video Agent session", "list_video_agent_sessions");
-const SEND: Op = Op::starts_work("send a message to session", "get_video_agent_session");
+const GET_SESSION: Op =
+    Op::new("get Video Agent session", "list_video_agent_sessions").on_session();
+const SEND: Op =
+    Op::starts_work("send a message to session", "get_video_agent_session").on_session();
 const GET_RESOURCE: Op = Op::new(
     "get resource",
     "get_video_agent_session (resource_ids in its messages)",
 );
-const SESSION_VIDEOS: Op = Op::new("list the videos of session", "list_video_agent_sessions");
-const STOP: Op = Op::new("stop session", "list_video_agent_sessions");
+const SESSION_VIDEOS: Op =
+    Op::new("list the videos of session", "list_video_agent_sessions").on_session();
+const STOP: Op = Op::new("stop session", "list_video_agent_sessions").on_session();
+
+/// After a message, HeyGen may report the old state for a moment. The send waits (this
+/// long at most) until the session shows the message was taken, so no later call — on this
+/// process or another — mistakes the storyboard just answered for a new one.
+const SETTLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+const SETTLE_POLL: std::time::Duration = std::time::Duration::from_millis(750);
 const LIST_SESSIONS: Op = Op::new(
     "list Video Agent sessions",
     "list_video_agent_sessions without a token",
@@ -51,19 +64,44 @@ impl HeyGenServer {
         Parameters(mut request): Parameters<CreateVideoAgentRequest>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<Json<SessionCreated>, ToolError> {
+        if request.callback_id.is_some() && request.callback_url.is_none() {
+            return Err(ToolError::new(
+                CREATE,
+                None,
+                ApiError::InvalidInput(
+                    "callback_id is only accepted together with callback_url (HeyGen refuses it alone): add callback_url, or drop callback_id".into(),
+                ),
+            ));
+        }
         self.upload_paths(&mut request.files, &ctx).await?;
-        let created = self
-            .client
-            .create_video_agent(&request)
-            .await
-            .map_err(|e| ToolError::new(CREATE, None, e))?;
-        let next_step = match (request.mode, &created.video_id) {
-            (Some(SessionMode::Chat), _) => "Chat mode: call wait_for_video with this session_id; it returns when the storyboard is ready to show the user.".to_owned(),
-            _ => session_next_step(&created.status, created.video_id.as_deref()),
+        let chat = request.mode == Some(SessionMode::Chat);
+        let created = match self.client.create_video_agent(&request).await {
+            Ok(created) => created,
+            // HeyGen took it: an answer we cannot fully read must not look like a failure.
+            Err(ApiError::Decode {
+                accepted_id: Some(session_id),
+                ..
+            }) => {
+                return Ok(Json(SessionCreated {
+                    session_id,
+                    status: "unknown".into(),
+                    title: None,
+                    video_id: None,
+                    created_at: None,
+                    next_step: "HeyGen accepted the request and created this session, though part of its answer could not be read. Do not create it again: call wait_for_video with this session_id.".into(),
+                }));
+            }
+            Err(e) => return Err(ToolError::new(CREATE, None, e)),
+        };
+        let next_step = if chat {
+            "Chat mode: call wait_for_video with this session_id; it returns when the storyboard is ready to show the user.".to_owned()
+        } else {
+            session_next_step(&created.status, created.video_id.as_deref())
         };
         Ok(Json(SessionCreated {
             session_id: created.session_id,
             status: created.status.to_string(),
+            title: created.title.filter(|t| !t.trim().is_empty()),
             video_id: created.video_id,
             created_at: created.created_at,
             next_step,
@@ -111,16 +149,7 @@ impl HeyGenServer {
         ctx: RequestContext<RoleServer>,
     ) -> Result<Json<MessageSent>, ToolError> {
         self.upload_paths(&mut request.files, &ctx).await?;
-        let sent = self
-            .client
-            .send_video_agent_message(&session_id, &request)
-            .await
-            .map_err(|e| ToolError::new(SEND, Some(&session_id), e))?;
-        Ok(Json(MessageSent {
-            session_id: sent.session_id,
-            run_id: sent.run_id,
-            next_step: "Message sent: call wait_for_video with this session_id for the agent's answer or the new video.".into(),
-        }))
+        self.send_settled(&session_id, &request).await.map(Json)
     }
 
     /// Get a session resource (storyboard frame, draft, avatar, voice): type, media URLs and, for images, the image to show the user. Ids come from messages' resource_ids.
@@ -151,14 +180,16 @@ impl HeyGenServer {
             .url
             .clone()
             .or_else(|| resource.thumbnail_url.clone());
-        let view = ResourceView::from(resource);
+        let mut view = ResourceView::from(resource);
         let mut extra = Vec::new();
         if include_image.unwrap_or(true)
             && view.resource_type == "image"
             && let Some(url) = image_url
-            && let Some(image) = inline_image(&self.client, &url).await
         {
-            extra.push(image);
+            match inline_image(&self.client, &url).await {
+                Ok(image) => extra.push(image),
+                Err(why) => view.note = Some(format!("The image is not shown inline: {why}.")),
+            }
         }
         Ok(structured_with(&view, extra))
     }
@@ -214,7 +245,7 @@ impl HeyGenServer {
         }))
     }
 
-    /// List your Video Agent sessions, newest first (session_id, created_at). If has_more, call again with token=next_token for the next page.
+    /// List your Video Agent sessions, newest first (session_id, title, created_at). If has_more, call again with token=next_token for the next page.
     #[tool(
         title = "List Video Agent sessions",
         annotations(
@@ -239,6 +270,7 @@ impl HeyGenServer {
                 .into_iter()
                 .map(|s| SessionItem {
                     session_id: s.session_id,
+                    title: s.title.filter(|t| !t.trim().is_empty()),
                     created_at: s.created_at,
                 })
                 .collect(),
@@ -271,5 +303,75 @@ impl HeyGenServer {
             has_more: page.has_more,
             next_token: page.next_token,
         }))
+    }
+}
+
+impl HeyGenServer {
+    /// Sends a chat message once, then waits (briefly) until HeyGen shows it was taken: the
+    /// newest message is the user's, or the agent is busy again. Shared by the tool, tasks
+    /// and the storyboard view, so each gets the same once-only, settled send.
+    pub(super) async fn send_settled(
+        &self,
+        session_id: &str,
+        request: &SendMessageRequest,
+    ) -> Result<MessageSent, ToolError> {
+        let sent = match self
+            .client
+            .send_video_agent_message(session_id, request)
+            .await
+        {
+            Ok(sent) => sent,
+            Err(ApiError::Decode {
+                accepted_id: Some(_),
+                ..
+            }) => crate::api::types::SendMessageResponse {
+                session_id: session_id.to_owned(),
+                run_id: None,
+                title: None,
+            },
+            Err(e) => return Err(ToolError::new(SEND, Some(session_id), e)),
+        };
+        let settled = self.settle(session_id, &request.message).await;
+        let next_step = if settled {
+            "Message sent: call wait_for_video with this session_id for the agent's answer or the new video."
+        } else {
+            "Message sent, but HeyGen does not show it yet. Do not send it again: call wait_for_video with this session_id; if it returns the same storyboard, check get_video_agent_session before answering."
+        };
+        Ok(MessageSent {
+            session_id: if sent.session_id.is_empty() {
+                session_id.to_owned()
+            } else {
+                sent.session_id
+            },
+            run_id: sent.run_id,
+            title: sent.title.filter(|t| !t.trim().is_empty()),
+            next_step: next_step.into(),
+        })
+    }
+
+    /// True once the session shows the message was taken; false if it did not within
+    /// [`SETTLE_TIMEOUT`] (or could not be read). Never fails the send: it already happened.
+    async fn settle(&self, session_id: &str, message: &str) -> bool {
+        let deadline = std::time::Instant::now() + SETTLE_TIMEOUT;
+        loop {
+            if let Ok(session) = self.client.get_video_agent_session(session_id).await {
+                let busy = matches!(
+                    session.status,
+                    SessionStatus::Thinking | SessionStatus::Generating
+                );
+                let ours = session
+                    .messages
+                    .first()
+                    .is_some_and(|m| m.role == "user" && m.content.trim() == message.trim());
+                if busy || ours {
+                    return true;
+                }
+            }
+            if std::time::Instant::now() + SETTLE_POLL > deadline
+                || self.client.pause(SETTLE_POLL).await.is_err()
+            {
+                return false;
+            }
+        }
     }
 }

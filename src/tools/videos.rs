@@ -42,13 +42,20 @@ impl HeyGenServer {
             .await
             .map_err(|e| ToolError::new(GET, Some(&video_id), e))?;
         let mut extra = Vec::new();
-        if include_thumbnail == Some(true)
-            && let Some(url) = &video.thumbnail_url
-            && let Some(image) = inline_image(&self.client, url).await
-        {
-            extra.push(image);
+        let mut note = None;
+        if include_thumbnail == Some(true) {
+            let shown = match &video.thumbnail_url {
+                Some(url) => inline_image(&self.client, url).await,
+                None => Err("this video has no thumbnail yet".into()),
+            };
+            match shown {
+                Ok(image) => extra.push(image),
+                Err(why) => note = Some(format!("The thumbnail is not shown: {why}.")),
+            }
         }
-        Ok(structured_with(&VideoView::from(video), extra))
+        let mut view = VideoView::from(video);
+        view.note = note;
+        Ok(structured_with(&view, extra))
     }
 
     /// List the account's videos, newest first (id, status, title, duration), optionally by folder_id or title. For links call get_video. If has_more, call again with token=next_token.

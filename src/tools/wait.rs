@@ -2,10 +2,15 @@
 //!
 //! A render takes 5-10x the video's length, often most of an hour. Left alone, a model polls
 //! in a tight loop and pays for every turn. This tool polls for it: the session until a
-//! video_id appears, then the video (HeyGen's session endpoint has been seen to 404 once the
-//! video is assigned), with a delay that starts short and settles, progress notifications
-//! when the caller asked for them, an early return whenever the user is needed, and a
-//! resumable answer when its time is up.
+//! video_id appears, then the video, with a delay that starts short and settles, progress
+//! notifications when the caller asked for them, an early return whenever the user is
+//! needed, and a resumable answer when its time is up.
+//!
+//! How HeyGen really answers shapes it: the session endpoint answers 404 for sessions that
+//! exist (right after some chat-mode creates, and once the video is assigned), so a 404 is
+//! waited through and the video looked for elsewhere; a rate limit slows the polling down,
+//! never speeds it up; a status this server does not know is returned, not waited on; and a
+//! storyboard the user has already answered is not handed back as new.
 
 use std::time::{Duration, Instant};
 
@@ -20,7 +25,7 @@ use super::HeyGenServer;
 use super::error::{Op, ToolError};
 use super::views::{MessageView, VideoView};
 use crate::api::ApiError;
-use crate::api::types::{Session, SessionStatus, VideoDetail, VideoStatus};
+use crate::api::types::{ListVideosQuery, Session, SessionStatus, VideoDetail, VideoStatus};
 use crate::schema::{ID_PATTERN, portable, strict_input};
 
 const WAIT: Op = Op::new(
@@ -71,10 +76,12 @@ pub struct WaitArgs {
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(transform = portable)]
 pub struct WaitOutcome {
-    /// completed, failed, needs_input, stuck or still_running.
+    /// completed, failed, needs_input, needs_attention, stuck or still_running.
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -133,7 +140,11 @@ impl HeyGenServer {
             polls: 0,
             session_id: args.session_id,
             video_id: args.video_id,
+            title: None,
+            created_at: None,
             session_answers: true,
+            session_404s: 0,
+            rate_limited: 0,
         };
         waiter.run(settings).await.map(Json).map_err(fail)
     }
@@ -154,9 +165,19 @@ struct Waiter<'a> {
     polls: u32,
     session_id: Option<String>,
     video_id: Option<String>,
+    /// The session's title and creation time, once seen.
+    title: Option<String>,
+    created_at: Option<i64>,
     /// False once the session endpoint 404s after the video was assigned.
     session_answers: bool,
+    /// Session 404s in a row before a video_id is known.
+    session_404s: u32,
+    /// 429s in a row: each one slows the polling down further.
+    rate_limited: u32,
 }
+
+/// How long a wait backs off at most after repeated rate limits.
+const MAX_RATE_LIMITED_DELAY: Duration = Duration::from_secs(120);
 
 /// What one poll found.
 enum Step {
@@ -200,44 +221,55 @@ impl Waiter<'_> {
                 }
                 polled = self.poll(settings.stall_after) => polled,
             };
-            let wait_hint = match polled {
+            let mut pause = self.delay;
+            match polled {
                 Ok(Step::Done(outcome)) => return Ok(*outcome),
                 Ok(Step::Continue {
                     progress,
                     status: now,
                 }) => {
                     failures = 0;
+                    self.rate_limited = 0;
                     self.progress = self.progress.max(progress);
                     status = now;
                     self.notify(&status).await;
-                    None
                 }
-                // Rate limited or briefly failing: keep the ids, wait, and try again.
-                Err(error) if error.status() == Some(429) => error.retry_after(),
+                // Rate limited: never faster than asked, and twice as slow with each 429 in
+                // a row (the pace is kept: polling resumes slowly, then speeds up again).
+                Err(error) if error.status() == Some(429) => {
+                    self.rate_limited += 1;
+                    let asked = error.retry_after().unwrap_or_default();
+                    self.delay = self
+                        .delay
+                        .saturating_mul(2)
+                        .max(asked)
+                        .min(MAX_RATE_LIMITED_DELAY);
+                    pause = self.delay;
+                    status = "HeyGen asked to slow down (rate limited)".into();
+                }
                 Err(error) if error.is_transient() => {
                     failures += 1;
                     if failures >= 3 {
                         // Hand back the ids found so far rather than an error that loses them.
-                        return Ok(
-                            self.still_running(&format!("waiting: HeyGen keeps failing ({error})"))
-                        );
+                        return Ok(self.still_running(&format!("HeyGen keeps failing: {error}")));
                     }
-                    None
                 }
                 Err(error) => return Err(error),
-            };
+            }
             let now = Instant::now();
             if now >= self.deadline {
                 return Ok(self.still_running(&status));
             }
-            let pause = wait_hint.unwrap_or(self.delay).min(self.deadline - now);
+            let pause = pause.min(self.deadline - now);
             tokio::select! {
                 () = self.ctx.ct.cancelled() => {
                     return Err(ApiError::InvalidInput("cancelled by the client".into()));
                 }
                 () = tokio::time::sleep(pause) => {}
             }
-            self.delay = self.delay.mul_f64(1.6).min(settings.max_delay);
+            if self.rate_limited == 0 {
+                self.delay = self.delay.mul_f64(1.6).min(settings.max_delay);
+            }
         }
     }
 
@@ -245,14 +277,41 @@ impl Waiter<'_> {
         let client = &self.server.client;
         // Progress read from the session in this poll, if any.
         let mut fresh_progress = None;
-        if let (None, Some(session_id)) = (&self.video_id, &self.session_id) {
+        if let (None, Some(session_id)) = (&self.video_id, &self.session_id.clone()) {
             self.polls += 1;
-            let session = client.get_video_agent_session(session_id).await?;
+            let session = match client.get_video_agent_session(session_id).await {
+                Ok(session) => session,
+                Err(error) if error.status() == Some(404) => {
+                    return self.session_not_found(session_id).await;
+                }
+                Err(error) => return Err(error),
+            };
+            self.session_404s = 0;
+            self.title = session.title.clone().filter(|t| !t.trim().is_empty());
+            self.created_at = session.created_at.or(self.created_at);
+            // Right after a chat message HeyGen may still show the storyboard just answered:
+            // while the newest message is the user's, the agent has not answered yet.
+            let answered = session.messages.first().is_some_and(|m| m.role == "user");
             match &session.status {
+                SessionStatus::Reviewing | SessionStatus::WaitingForInput if answered => {
+                    let progress = session.progress.unwrap_or(0.0);
+                    return Ok(Step::Continue {
+                        progress,
+                        status: "the agent is reading the reply".into(),
+                    });
+                }
                 SessionStatus::Reviewing | SessionStatus::WaitingForInput => {
                     return done(self.needs_input(session));
                 }
                 SessionStatus::Failed => return done(self.session_failed(session).await),
+                SessionStatus::Other(status) => {
+                    let next = super::views::unknown_status_step(status);
+                    let progress = session.progress.unwrap_or(0.0);
+                    let mut outcome =
+                        self.outcome("needs_attention", Some(&session), None, progress, next);
+                    outcome.messages = newest_model_messages(session);
+                    return done(outcome);
+                }
                 SessionStatus::Thinking
                     if self.server.wait_memory.unchanged_for(&session) > stall_after =>
                 {
@@ -319,6 +378,52 @@ impl Waiter<'_> {
         })
     }
 
+    /// The session endpoint answered 404. HeyGen does that for sessions that exist, so it is
+    /// waited through: the session's video list (and, for a session seen before, the
+    /// account's newest videos with its title) may already name the video to follow.
+    async fn session_not_found(&mut self, session_id: &str) -> Result<Step, ApiError> {
+        self.session_404s += 1;
+        let client = &self.server.client;
+        self.polls += 1;
+        if let Ok(page) = client.list_video_agent_session_videos(session_id).await
+            && let Some(video) = page.data.into_iter().next()
+            && !video.id.is_empty()
+        {
+            self.video_id = Some(video.id);
+            return Ok(Step::Continue {
+                progress: self.progress,
+                status: "found the session's video".into(),
+            });
+        }
+        if let (Some(title), Some(since)) = (self.title.clone(), self.created_at) {
+            self.polls += 1;
+            let query = ListVideosQuery {
+                limit: Some(20),
+                ..ListVideosQuery::default()
+            };
+            if let Ok(page) = client.list_videos(&query).await
+                && let Some(video) = page.data.into_iter().find(|v| {
+                    v.title.as_deref() == Some(title.as_str())
+                        && v.created_at.is_some_and(|at| at >= since)
+                        && !v.id.is_empty()
+                })
+            {
+                self.video_id = Some(video.id);
+                return Ok(Step::Continue {
+                    progress: self.progress,
+                    status: "found the session's video".into(),
+                });
+            }
+        }
+        Ok(Step::Continue {
+            progress: self.progress,
+            status: format!(
+                "HeyGen's session endpoint answered 404 {} time(s), as it does for a while for sessions that exist",
+                self.session_404s
+            ),
+        })
+    }
+
     /// Sends a progress notification if the caller asked for them. Progress must rise on
     /// every notification, so a poll that saw no change still nudges it up a little.
     async fn notify(&mut self, status: &str) {
@@ -351,6 +456,11 @@ impl Waiter<'_> {
         WaitOutcome {
             state: state.into(),
             session_id: self.session_id.clone(),
+            title: session
+                .and_then(|s| s.title.clone())
+                .or_else(|| video.as_ref().and_then(|v| v.title.clone()))
+                .or_else(|| self.title.clone())
+                .filter(|t| !t.trim().is_empty()),
             video_id: self.video_id.clone(),
             session_status: session.map(|s| s.status.to_string()),
             video_status: video.as_ref().map(|v| v.status.to_string()),
@@ -378,7 +488,13 @@ impl Waiter<'_> {
             self.polls += 1;
             video = self.server.client.get_video(&video_id).await.ok();
         }
-        let next = "The session failed: tell the user why (messages, failure_message), then adjust the request and start again with create_video_agent.".to_owned();
+        let next = match &video {
+            Some(video) => super::views::failure_step(video),
+            None if session.messages.iter().any(|m| m.role != "user" && !m.content.trim().is_empty()) => {
+                "The session failed: tell the user why (the newest messages), then adjust the request and start again with create_video_agent.".to_owned()
+            }
+            None => "The session failed and HeyGen gave no reason. What usually helps: start again with create_video_agent (the same prompt often succeeds another time), with a shorter prompt if it is long (failures have been seen above about 2,500 characters).".to_owned(),
+        };
         let progress = session.progress.unwrap_or(0.0);
         let mut outcome = self.outcome("failed", Some(&session), video, progress, next);
         outcome.messages = newest_model_messages(session);
@@ -387,8 +503,8 @@ impl Waiter<'_> {
 
     fn stuck(&self, session: Session, stall_after: Duration) -> WaitOutcome {
         let next = format!(
-            "The agent has been thinking for over {} minutes with no change: it may be stuck. Ask the user whether to keep waiting (call wait_for_video again) or stop it (stop_video_agent_session) and start over.",
-            stall_after.as_secs() / 60
+            "The agent has been thinking for over {} with no change: it may be stuck. Ask the user whether to keep waiting (call wait_for_video again) or stop it (stop_video_agent_session) and start over.",
+            describe_duration(stall_after)
         );
         let progress = session.progress.unwrap_or(0.0);
         let mut outcome = self.outcome("stuck", Some(&session), None, progress, next);
@@ -411,9 +527,16 @@ impl Waiter<'_> {
             (None, Some(session_id)) => format!("session_id {session_id}"),
             (None, None) => String::new(),
         };
-        let next = format!(
-            "Still {status}. Nothing is lost: tell the user how it is going and call wait_for_video again with {id}."
-        );
+        let next = if self.session_404s > 0 && self.video_id.is_none() {
+            format!(
+                "HeyGen's session endpoint keeps answering 404 ({} times in this wait); it does so for a while for sessions that exist, so nothing is lost: call wait_for_video again with {id}. If it still answers 404 after about 10 minutes, look for the video with list_videos.",
+                self.session_404s
+            )
+        } else {
+            format!(
+                "Not finished yet ({status}). Nothing is lost: tell the user how it is going and call wait_for_video again with {id}."
+            )
+        };
         self.outcome("still_running", None, None, self.progress, next)
     }
 }
@@ -424,9 +547,18 @@ fn done(outcome: WaitOutcome) -> Result<Step, ApiError> {
 
 fn describe_session(status: &SessionStatus, progress: f64) -> String {
     match status {
-        SessionStatus::Thinking => "agent thinking".into(),
+        SessionStatus::Thinking => "the agent is thinking".into(),
         SessionStatus::Generating => format!("generating, {progress:.0} %"),
         other => other.to_string(),
+    }
+}
+
+/// "45 seconds", "1 minute", "10 minutes".
+fn describe_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0..=89 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", (seconds + 30) / 60),
     }
 }
 

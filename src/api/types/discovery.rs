@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::lenient;
 use crate::schema::{ID_PATTERN, portable};
 
 /// Whose avatars or voices to list.
@@ -103,15 +104,15 @@ pub struct ListVoicesQuery {
 pub struct AvatarGroup {
     pub id: String,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub preview_image_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub gender: Option<String>,
     #[serde(default)]
     pub looks_count: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub default_voice_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub status: Option<String>,
 }
 
@@ -120,21 +121,21 @@ pub struct AvatarGroup {
 pub struct AvatarLook {
     pub id: String,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub avatar_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub group_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub preview_image_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub gender: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string_list")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub default_voice_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub preferred_orientation: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub status: Option<String>,
 }
 
@@ -142,17 +143,17 @@ pub struct AvatarLook {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Voice {
     pub voice_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub language: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub gender: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub preview_audio_url: Option<String>,
     #[serde(rename = "type", default)]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub status: Option<String>,
 }
 
@@ -160,13 +161,13 @@ pub struct Voice {
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserInfo {
     pub username: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub first_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub last_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub billing_type: Option<String>,
     #[serde(default)]
     pub wallet: Option<WalletInfo>,
@@ -179,14 +180,16 @@ pub struct UserInfo {
 /// `WalletInfo`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct WalletInfo {
+    #[serde(default, deserialize_with = "lenient::text")]
     pub currency: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::number")]
     pub remaining_balance: Option<f64>,
 }
 
 /// `SubscriptionInfo`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubscriptionInfo {
+    #[serde(default, deserialize_with = "lenient::text")]
     pub plan: String,
     #[serde(default)]
     pub credits: Option<SubscriptionCredits>,
@@ -204,19 +207,19 @@ pub struct SubscriptionCredits {
 /// `CreditPool`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CreditPool {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::integer")]
     pub remaining: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub resets_at: Option<String>,
 }
 
 /// `UsageBasedInfo`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct UsageBasedInfo {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::number")]
     pub spending_current_usd: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::number")]
     pub spending_cap_usd: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::number")]
     pub remaining_credits: Option<f64>,
 }

@@ -9,6 +9,7 @@
 //! failing the call.
 
 pub mod discovery;
+pub mod lenient;
 pub mod requests;
 pub mod responses;
 

@@ -101,7 +101,7 @@ pub struct CreateVideoAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 2048))]
     pub callback_url: Option<String>,
-    /// Your id echoed back in the callback.
+    /// Your id echoed back in the callback (only with callback_url).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 255))]
     pub callback_id: Option<String>,
@@ -109,12 +109,6 @@ pub struct CreateVideoAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = false))]
     pub incognito_mode: Option<bool>,
-    /// Older API: skip the review wait. Sent only if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_proceed: Option<bool>,
-    /// Older API: skip agent stops. Sent only if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_agentic_stop: Option<bool>,
 }
 
 /// `SendMessageRequest`: the body of `POST /v3/video-agents/{session_id}`.
@@ -141,9 +135,6 @@ pub struct SendMessageRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 20))]
     pub files: Option<Vec<FileInput>>,
-    /// Older API: skip the review wait. Sent only if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_proceed: Option<bool>,
 }
 
 /// Query of `GET /v3/video-agents`.

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::lenient;
+
 /// A status string HeyGen sends, decoded without failing on values it adds later.
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -54,15 +56,33 @@ open_enum!(
     }
 );
 
-/// `CreateVideoAgentResponse`.
+/// `CreateVideoAgentResponse`. Only `session_id` must be readable: HeyGen accepted the
+/// create, so nothing else may make it look failed.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CreateVideoAgentResponse {
     pub session_id: String,
+    #[serde(default = "unknown_status", deserialize_with = "session_status")]
     pub status: SessionStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub video_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
     pub created_at: Option<i64>,
+}
+
+fn unknown_status() -> SessionStatus {
+    SessionStatus::Other("unknown".into())
+}
+
+/// A session status; a value that is not even a string reads as `unknown`.
+fn session_status<'de, D: serde::Deserializer<'de>>(de: D) -> Result<SessionStatus, D::Error> {
+    Ok(lenient::string(de)?
+        .map(|s| {
+            serde_json::from_value(serde_json::Value::String(s))
+                .unwrap_or_else(|_| unknown_status())
+        })
+        .unwrap_or_else(unknown_status))
 }
 
 /// `GetSessionResponse`.
@@ -70,41 +90,59 @@ pub struct CreateVideoAgentResponse {
 pub struct Session {
     pub session_id: String,
     pub status: SessionStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::number")]
     pub progress: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub video_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
     pub created_at: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "messages")]
     pub messages: Vec<SessionMessage>,
+}
+
+/// Messages that can be read; one odd message does not hide the others.
+fn messages<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<SessionMessage>, D::Error> {
+    Ok(match serde_json::Value::deserialize(de)? {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .filter_map(|m| serde_json::from_value(m).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// `SessionMessage`. `role` and `type` stay strings: they are shown, never matched on.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SessionMessage {
+    #[serde(default, deserialize_with = "lenient::text")]
     pub role: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub content: String,
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "lenient::string")]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::timestamp")]
     pub created_at: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::strings")]
     pub resource_ids: Option<Vec<String>>,
 }
 
 /// `SendMessageResponse`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SendMessageResponse {
+    #[serde(default, deserialize_with = "lenient::text")]
     pub session_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub run_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub title: Option<String>,
 }
 
 /// `StopSessionResponse`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StopSessionResponse {
+    #[serde(default, deserialize_with = "lenient::text")]
     pub session_id: String,
 }
 
@@ -113,17 +151,17 @@ pub struct StopSessionResponse {
 pub struct SessionResource {
     pub resource_id: String,
     pub resource_type: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub source_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub thumbnail_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub preview_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::timestamp")]
     pub created_at: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::object")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -131,7 +169,9 @@ pub struct SessionResource {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SessionListItem {
     pub session_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
     pub created_at: Option<i64>,
 }
 
@@ -140,49 +180,51 @@ pub struct SessionListItem {
 pub struct StyleItem {
     pub style_id: String,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub thumbnail_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub preview_video_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::strings")]
     pub tags: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub aspect_ratio: Option<String>,
 }
 
 /// `VideoDetail`. `title` is not in the published schema but HeyGen's list filter uses it, so
-/// it is read when present.
+/// it is read when present. Everything but `status` is read leniently.
 #[derive(Debug, Clone, Deserialize)]
 pub struct VideoDetail {
+    /// Missing in some answers although the caller gave it; the client fills it in.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub id: String,
     pub status: VideoStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub title: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::timestamp")]
     pub created_at: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::timestamp")]
     pub completed_at: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub video_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub thumbnail_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub gif_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub captioned_video_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub subtitle_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::number")]
     pub duration: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub folder_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub output_language: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub failure_code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub failure_message: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub video_page_url: Option<String>,
 }
 
