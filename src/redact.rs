@@ -149,15 +149,13 @@ pub fn display_url(url: &url::Url) -> String {
         return url.to_string();
     }
     let mut shown = url.clone();
-    let _ = shown.set_username(if url.username().is_empty() {
-        ""
-    } else {
-        REDACTED
-    });
-    if url.password().is_some() {
-        let _ = shown.set_password(Some(REDACTED));
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    let text = shown.to_string();
+    match text.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{REDACTED}@{rest}"),
+        None => text,
     }
-    shown.to_string()
 }
 
 #[cfg(test)]

@@ -233,6 +233,8 @@ async fn malformed_and_oversized_requests_leave_the_server_serving() {
         (call(9, "get_video_agent_resource", json!({"session_id": "s_1", "resource_id": "r#frag"})), true),
         (call(10, "download_video", json!({"video_id": "v_1", "file_name": "../../.bashrc"})), true),
         (call(11, "get_video", json!({"video_id": "v\u{0}1"})), true),
+        // Over the line limit: answered with an error that keeps the id, not dropped.
+        (call(12, "create_video_agent", json!({"prompt": "x".repeat(17 * 1024 * 1024)})), true),
     ];
     let mut expected: Vec<i64> = vec![1];
     for (line, answered) in hostile {
@@ -287,6 +289,15 @@ async fn malformed_and_oversized_requests_leave_the_server_serving() {
         );
     }
     assert_eq!(answers[&3]["error"]["code"], -32601);
+    assert_eq!(answers[&12]["error"]["code"], -32600, "{}", answers[&12]);
+    assert!(
+        answers[&12]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large"),
+        "{}",
+        answers[&12]
+    );
     assert_eq!(
         invalid_requests, 1,
         "the request with non-object params is refused"
