@@ -1,7 +1,8 @@
-//! The sandbox's avatar, voice and account endpoints against HeyGen's contract, over real
-//! HTTP: shapes (required fields per schema), filters, pagination, validation (status,
-//! code, param), auth, counting, faults, real preview media, and Video Agent's checks of
-//! `avatar_id` / `voice_id` against the catalogue.
+//! The sandbox's avatar, voice, account and brand endpoints against HeyGen's contract, over
+//! real HTTP: shapes (required fields per schema), filters, pagination, validation (status,
+//! code, param), auth, counting, faults, real preview media and logos, and Video Agent's
+//! checks of `avatar_id` / `voice_id` / `brand_kit_id` / `brand_glossary_id` against the
+//! catalogue.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
@@ -30,7 +31,24 @@ const CATALOGUE_ROUTES: &[&str] = &[
     "/v3/voices",
     "/v3/voices/sbx_voice_en_sara",
     "/v3/users/me",
+    "/v3/brand-kits",
+    "/v3/brand-kits/sbx_brand_acme",
+    "/v3/brand-glossaries",
+    "/v3/brand-glossaries/sbx_glossary_acme",
 ];
+const BRAND_KIT_KEYS: &[&str] = &["brand_kit_id", "name", "logo_url", "colors"];
+const BRAND_KIT_DETAIL_KEYS: &[&str] = &[
+    "brand_kit_id",
+    "name",
+    "status",
+    "colors",
+    "color_roles",
+    "logos",
+    "logo_roles",
+    "fonts",
+    "font_roles",
+];
+const GLOSSARY_KEYS: &[&str] = &["brand_glossary_id", "name", "created_at", "updated_at"];
 
 struct Api {
     sandbox: Sandbox,
@@ -465,6 +483,10 @@ async fn catalogue_routes_are_authenticated_counted_and_faultable() {
         "GET /v3/voices",
         "GET /v3/voices/{voice_id}",
         "GET /v3/users/me",
+        "GET /v3/brand-kits",
+        "GET /v3/brand-kits/{brand_kit_id}",
+        "GET /v3/brand-glossaries",
+        "GET /v3/brand-glossaries/{brand_glossary_id}",
     ] {
         assert_eq!(stats["data"]["by_route"][route], 3, "{route}: {stats}");
     }
@@ -664,6 +686,370 @@ async fn video_agent_takes_catalogue_looks_and_voices_only() {
     }
     let good = api
         .post(&session, json!({"message": "Looks good", "avatar_id": "sbx_look_daniel_casual", "voice_id": "sbx_voice_es_mateo"}))
+        .await;
+    assert_eq!(good.0, StatusCode::OK, "{}", good.1);
+}
+
+// ---------------------------------------------------------------- brand kits and glossaries
+
+/// The object's keys are exactly `keys` (the schema's properties, no more, none missing).
+#[track_caller]
+fn assert_keys(item: &Value, keys: &[&str]) {
+    let mut got: Vec<&str> = item
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = keys.to_vec();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "{item}");
+}
+
+#[track_caller]
+fn assert_hex_colour(value: &Value) {
+    let colour = value.as_str().unwrap();
+    assert!(
+        colour.len() == 7
+            && colour.starts_with('#')
+            && colour[1..].chars().all(|c| c.is_ascii_hexdigit()),
+        "{colour}"
+    );
+}
+
+#[tokio::test]
+async fn brand_kits_list_and_get_have_the_contract_shape() {
+    let api = Api::start().await;
+    let kits = api.list("/v3/brand-kits").await;
+    assert_eq!(
+        ids(&kits, "brand_kit_id"),
+        [
+            "sbx_brand_acme",
+            "sbx_brand_northwind",
+            "sbx_brand_example_import"
+        ]
+    );
+    for kit in &kits {
+        assert_keys(kit, BRAND_KIT_KEYS);
+        assert_required(kit, &["brand_kit_id", "name"]);
+        kit["colors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .for_each(assert_hex_colour);
+    }
+    // The list's logo is the primary one; a primary that was deleted leaves it null.
+    assert!(kits[0]["logo_url"].as_str().unwrap().ends_with(".png"));
+    assert!(kits[1]["logo_url"].is_null());
+    assert!(kits[2]["logo_url"].is_null());
+
+    let acme = api.data("/v3/brand-kits/sbx_brand_acme").await;
+    assert_keys(&acme, BRAND_KIT_DETAIL_KEYS);
+    assert_eq!(acme["status"], "completed");
+    assert_eq!(acme["name"], kits[0]["name"]);
+    assert_eq!(acme["colors"], kits[0]["colors"]);
+    let roles = &acme["color_roles"];
+    assert_keys(roles, &["primary", "secondary", "tertiary", "accent"]);
+    for role in ["primary", "secondary", "tertiary", "accent"] {
+        assert_hex_colour(&roles[role]);
+    }
+    // A role may name a colour outside the palette, as HeyGen documents.
+    assert!(
+        !acme["colors"]
+            .as_array()
+            .unwrap()
+            .contains(&roles["tertiary"])
+    );
+    let logos = acme["logos"].as_array().unwrap();
+    assert_eq!(logos.len(), 2);
+    for logo in logos {
+        assert_keys(logo, &["logo_id", "name", "url"]);
+    }
+    assert_eq!(acme["logo_roles"], json!({"primary": logos[0]["logo_id"]}));
+    assert_eq!(logos[0]["url"], kits[0]["logo_url"]);
+    let fonts = acme["fonts"].as_array().unwrap();
+    let font_ids = ids(fonts, "font_id");
+    for role in ["title_text", "body_text"] {
+        let assigned = &acme["font_roles"][role];
+        assert_keys(assigned, &["font_id", "weight"]);
+        assert!(font_ids.contains(&assigned["font_id"].as_str().unwrap().to_string()));
+        assert!(assigned["weight"].as_u64().unwrap() >= 100);
+    }
+
+    let northwind = api.data("/v3/brand-kits/sbx_brand_northwind").await;
+    let logo_ids = ids(northwind["logos"].as_array().unwrap(), "logo_id");
+    let primary = northwind["logo_roles"]["primary"].as_str().unwrap();
+    assert!(!logo_ids.contains(&primary.to_string()), "{northwind}");
+    assert!(northwind["color_roles"]["tertiary"].is_null());
+
+    // A website import that failed keeps what it had assembled: a colour, nothing else.
+    let import = api.data("/v3/brand-kits/sbx_brand_example_import").await;
+    assert_keys(&import, BRAND_KIT_DETAIL_KEYS);
+    assert_eq!(import["status"], "error");
+    assert_eq!(import["colors"].as_array().unwrap().len(), 1);
+    for field in ["color_roles", "logo_roles", "font_roles"] {
+        assert!(import[field].is_null(), "{field}: {import}");
+    }
+    assert_eq!(import["logos"], json!([]));
+    assert_eq!(import["fonts"], json!([]));
+
+    for unknown in ["sbx_brand_nope", "sbx_glossary_acme", "SBX_BRAND_ACME"] {
+        let got = api.get(&format!("/v3/brand-kits/{unknown}")).await;
+        assert_error(&got, 404, "resource_not_found", None);
+    }
+}
+
+#[tokio::test]
+async fn brand_glossaries_list_and_get_have_the_contract_shape() {
+    let api = Api::start().await;
+    let glossaries = api.list("/v3/brand-glossaries").await;
+    assert_eq!(
+        ids(&glossaries, "brand_glossary_id"),
+        ["sbx_glossary_acme", "sbx_glossary_northwind"]
+    );
+    for glossary in &glossaries {
+        assert_keys(glossary, GLOSSARY_KEYS);
+        for stamp in ["created_at", "updated_at"] {
+            let text = glossary[stamp].as_str().unwrap();
+            assert!(
+                text.len() == 20 && text.as_bytes()[10] == b'T' && text.ends_with('Z'),
+                "RFC 3339 UTC: {text}"
+            );
+        }
+        assert!(glossary["created_at"].as_str() <= glossary["updated_at"].as_str());
+    }
+
+    let acme = api.data("/v3/brand-glossaries/sbx_glossary_acme").await;
+    let mut keys = GLOSSARY_KEYS.to_vec();
+    keys.extend(["terms", "do_not_translate_terms", "forced_translations"]);
+    assert_keys(&acme, &keys);
+    let terms = acme["terms"].as_array().unwrap();
+    assert!(!terms.is_empty());
+    for term in terms {
+        assert_keys(term, &["term", "pronunciation"]);
+    }
+    assert!(
+        terms
+            .iter()
+            .any(|t| t["term"] == "HeyGen" && t["pronunciation"] == "hey-jen")
+    );
+    for rule in acme["do_not_translate_terms"].as_array().unwrap() {
+        assert_keys(rule, &["term"]);
+    }
+    for rule in acme["forced_translations"].as_array().unwrap() {
+        assert_keys(rule, &["term", "translation"]);
+    }
+
+    // No terms yet: an empty list, and the rule lists omitted.
+    let empty = api
+        .data("/v3/brand-glossaries/sbx_glossary_northwind")
+        .await;
+    let mut keys = GLOSSARY_KEYS.to_vec();
+    keys.push("terms");
+    assert_keys(&empty, &keys);
+    assert_eq!(empty["terms"], json!([]));
+
+    for unknown in ["sbx_glossary_nope", "sbx_brand_acme"] {
+        let got = api.get(&format!("/v3/brand-glossaries/{unknown}")).await;
+        assert_error(&got, 404, "resource_not_found", None);
+    }
+}
+
+#[tokio::test]
+async fn brand_lists_validate_their_queries_and_page() {
+    let api = Api::start().await;
+    for list in ["/v3/brand-kits", "/v3/brand-glossaries"] {
+        for query in ["limit=0", "limit=101", "limit=ten", "limit=-1", "limit="] {
+            let got = api.get(&format!("{list}?{query}")).await;
+            assert_error(&got, 400, "invalid_parameter", Some("limit"));
+        }
+        let forged = api.get(&format!("{list}?token=forged")).await;
+        assert_error(&forged, 400, "invalid_parameter", Some("token"));
+        for query in ["limit=1", "limit=100", "token="] {
+            let path = format!("{list}?{query}");
+            assert_eq!(api.get(&path).await.0, StatusCode::OK, "{path}");
+        }
+    }
+    let (kits, pages) = api.walk("/v3/brand-kits", 1).await;
+    assert_eq!((kits.len(), pages), (3, 3));
+    let (kits, pages) = api.walk("/v3/brand-kits", 2).await;
+    assert_eq!((kits.len(), pages), (3, 2));
+    let unique: HashSet<String> = ids(&kits, "brand_kit_id").into_iter().collect();
+    assert_eq!(unique.len(), 3);
+    let (glossaries, pages) = api.walk("/v3/brand-glossaries", 1).await;
+    assert_eq!((glossaries.len(), pages), (2, 2));
+
+    // A token belongs to the list that issued it.
+    let (_, first) = api.get("/v3/brand-kits?limit=1").await;
+    let token = first["next_token"].as_str().unwrap();
+    let elsewhere = api
+        .get(&format!("/v3/brand-glossaries?token={token}"))
+        .await;
+    assert_error(&elsewhere, 400, "invalid_parameter", Some("token"));
+
+    // Read-only: HeyGen's write methods on these paths answer 405.
+    let writes = [
+        (reqwest::Method::POST, "/v3/brand-kits"),
+        (reqwest::Method::PATCH, "/v3/brand-kits/sbx_brand_acme"),
+        (reqwest::Method::DELETE, "/v3/brand-kits/sbx_brand_acme"),
+        (reqwest::Method::POST, "/v3/brand-glossaries"),
+        (
+            reqwest::Method::PATCH,
+            "/v3/brand-glossaries/sbx_glossary_acme",
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/v3/brand-glossaries/sbx_glossary_acme",
+        ),
+    ];
+    for (method, path) in writes {
+        let request = api
+            .http
+            .request(method, api.url(path))
+            .header("x-api-key", "k")
+            .json(&json!({"name": "x"}));
+        assert_error(&send(request).await, 405, "method_not_allowed", None);
+    }
+    assert_eq!(
+        api.data("/v3/brand-kits/sbx_brand_acme").await["name"],
+        "Acme Robotics"
+    );
+}
+
+#[tokio::test]
+async fn brand_logos_are_real_public_pngs() {
+    let api = Api::start().await;
+    let faults = api.http.post(api.url("/_sandbox/faults"));
+    let set = faults
+        .json(&json!({"expire_media": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    let mut images = HashSet::new();
+    for kit in ["sbx_brand_acme", "sbx_brand_northwind"] {
+        let detail = api.data(&format!("/v3/brand-kits/{kit}")).await;
+        for logo in detail["logos"].as_array().unwrap() {
+            let url = logo["url"].as_str().unwrap();
+            // Public CDN files: no signature, so expiring media does not touch them.
+            assert!(!url.contains("expires="), "{url}");
+            assert!(url.contains("/media/brand/"), "{url}");
+            let (status, content_type, bytes) = api.fetch(url).await;
+            assert_eq!(
+                (status, content_type.as_str()),
+                (StatusCode::OK, "image/png"),
+                "{url}"
+            );
+            assert_eq!(png_size(&bytes), (256, 128));
+            images.insert(bytes);
+        }
+    }
+    assert_eq!(images.len(), 3, "each logo is its own image");
+    for missing in [
+        "/media/brand/sbx_logo_northwind_deleted.png",
+        "/media/brand/sbx_logo_acme_icon.jpg",
+        "/media/brand/nothing.png",
+    ] {
+        assert_eq!(api.fetch(&api.url(missing)).await.0, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn video_agent_takes_catalogue_brand_ids_only() {
+    let api = Api::start().await;
+    let agents = "/v3/video-agents";
+    for body in [
+        json!({"prompt": "p", "brand_kit_id": "sbx_brand_acme", "brand_glossary_id": "sbx_glossary_acme"}),
+        json!({"prompt": "p", "brand_kit_id": "sbx_brand_example_import"}),
+        json!({"prompt": "p", "brand_glossary_id": "sbx_glossary_northwind"}),
+        json!({"prompt": "p", "brand_kit_id": null, "brand_glossary_id": null}),
+    ] {
+        let got = api.post(agents, body.clone()).await;
+        assert_eq!(got.0, StatusCode::OK, "{body}: {}", got.1);
+    }
+    let cases = [
+        (
+            json!({"prompt": "p", "brand_kit_id": "bk_1"}),
+            "brand_kit_id",
+        ),
+        (json!({"prompt": "p", "brand_kit_id": ""}), "brand_kit_id"),
+        (
+            json!({"prompt": "p", "brand_kit_id": "sbx_glossary_acme"}),
+            "brand_kit_id",
+        ),
+        (
+            json!({"prompt": "p", "brand_kit_id": "SBX_BRAND_ACME"}),
+            "brand_kit_id",
+        ),
+        (json!({"prompt": "p", "brand_kit_id": 7}), "brand_kit_id"),
+        (
+            json!({"prompt": "p", "brand_glossary_id": "bg_1"}),
+            "brand_glossary_id",
+        ),
+        (
+            json!({"prompt": "p", "brand_glossary_id": "sbx_brand_acme"}),
+            "brand_glossary_id",
+        ),
+        (
+            json!({"prompt": "p", "brand_glossary_id": ""}),
+            "brand_glossary_id",
+        ),
+        (
+            json!({"prompt": "p", "brand_glossary_id": ["sbx_glossary_acme"]}),
+            "brand_glossary_id",
+        ),
+    ];
+    for (body, param) in cases {
+        let got = api.post(agents, body.clone()).await;
+        assert_error(&got, 400, "invalid_parameter", Some(param));
+    }
+    let unknown = api
+        .post(agents, json!({"prompt": "p", "brand_kit_id": "bk_1"}))
+        .await;
+    assert!(
+        unknown.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GET /v3/brand-kits")
+    );
+    // Nothing was created by the refused requests.
+    assert_eq!(api.list(agents).await.len(), 4);
+
+    // Follow-ups: brand_kit_id is checked; brand_glossary_id is not a send field at all.
+    let (_, created) = api
+        .post(agents, json!({"prompt": "p", "mode": "chat"}))
+        .await;
+    let session = format!(
+        "{agents}/{}",
+        created["data"]["session_id"].as_str().unwrap()
+    );
+    let bad_kit = api
+        .post(&session, json!({"message": "ok", "brand_kit_id": "bk_1"}))
+        .await;
+    assert_error(&bad_kit, 400, "invalid_parameter", Some("brand_kit_id"));
+    let glossary = api
+        .post(
+            &session,
+            json!({"message": "ok", "brand_glossary_id": "sbx_glossary_acme"}),
+        )
+        .await;
+    assert_error(
+        &glossary,
+        400,
+        "invalid_parameter",
+        Some("brand_glossary_id"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while api.data(&session).await["status"] != "reviewing" {
+        assert!(Instant::now() < deadline, "session never reached reviewing");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let good = api
+        .post(
+            &session,
+            json!({"message": "Looks good", "brand_kit_id": "sbx_brand_northwind"}),
+        )
         .await;
     assert_eq!(good.0, StatusCode::OK, "{}", good.1);
 }

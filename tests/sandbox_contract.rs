@@ -244,7 +244,7 @@ async fn create_accepts_a_valid_request() {
         "prompt": "A 30-second video about otters",
         "mode": "generate",
         "avatar_id": null, "voice_id": "sbx_voice_en_sara", "style_id": "sbx_style_cinematic",
-        "brand_kit_id": null, "brand_glossary_id": "g1", "orientation": "portrait",
+        "brand_kit_id": null, "brand_glossary_id": "sbx_glossary_acme", "orientation": "portrait",
         "files": [
             {"type": "url", "url": "https://example.com/a.png"},
             {"type": "base64", "media_type": "image/png", "data": "aGVsbG8="}
@@ -1260,6 +1260,206 @@ async fn deleted_videos_are_gone_everywhere() {
     );
     let (_, videos) = api.get(&format!("/v3/video-agents/{id}/videos")).await;
     assert!(videos["data"].as_array().unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------- video scenes
+
+/// The object's keys are exactly `keys`: `VideoScenesResponse` and its parts allow no others.
+#[track_caller]
+fn assert_keys(item: &Value, keys: &[&str]) {
+    let mut got: Vec<&str> = item
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = keys.to_vec();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "{item}");
+}
+
+async fn scenes(api: &Api, video_id: &str) -> Value {
+    let (status, body) = api.get(&format!("/v3/videos/{video_id}/scenes")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let data = &body["data"];
+    assert_keys(data, &["video_id", "video", "scenes"]);
+    assert_eq!(data["video_id"], video_id);
+    assert_keys(
+        &data["video"],
+        &[
+            "title",
+            "aspect_ratio",
+            "resolution",
+            "caption",
+            "brand_glossary_id",
+        ],
+    );
+    let scenes = data["scenes"].as_array().unwrap();
+    let mut ids = HashSet::new();
+    for scene in scenes {
+        assert_keys(scene, &["id", "background", "elements", "script"]);
+        assert_keys(&scene["background"], &["type", "color"]);
+        assert!(ids.insert(scene["id"].as_str().unwrap().to_string()));
+        for element in scene["elements"].as_array().unwrap() {
+            assert_keys(element, &["id", "type", "avatar_id"]);
+            assert!(ids.insert(element["id"].as_str().unwrap().to_string()));
+        }
+        for entry in scene["script"].as_array().unwrap() {
+            assert_keys(entry, &["id", "type", "text", "voice_id"]);
+            assert_eq!(entry["type"], "text");
+            assert!(ids.insert(entry["id"].as_str().unwrap().to_string()));
+        }
+    }
+    data.clone()
+}
+
+/// The storyboard's scene texts, from its newest storyboard message.
+fn storyboard_texts(session: &Value) -> Vec<String> {
+    let storyboard = session["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["type"] == "resource")
+        .unwrap();
+    storyboard["content"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            let (number, text) = line.split_once(". ")?;
+            number.parse::<u32>().ok()?;
+            Some(text.to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn video_scenes_describe_completed_videos_only() {
+    // 5×: a 45-second video renders for 1.5 s, long enough to ask while it renders.
+    let api = Api::start(5.0).await;
+    let id = api
+        .create(json!({
+            "prompt": "A 45-second video about tea",
+            "avatar_id": "sbx_look_anna_business",
+            "voice_id": "sbx_voice_en_sara",
+            "brand_kit_id": "sbx_brand_acme",
+            "brand_glossary_id": "sbx_glossary_acme"
+        }))
+        .await;
+    let (session, _) = api.wait_for(&id, "generating").await;
+    let video_id = session["video_id"].as_str().unwrap().to_string();
+    let path = format!("/v3/videos/{video_id}/scenes");
+    let early = api.get(&path).await;
+    assert_error(&early, 400, "invalid_parameter", Some("video_id"));
+    assert!(
+        early.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("completed")
+    );
+
+    let (session, _) = api.wait_for(&id, "completed").await;
+    let data = scenes(&api, &video_id).await;
+    let (_, video) = api.get(&format!("/v3/videos/{video_id}")).await;
+    assert_eq!(
+        data["video"],
+        json!({
+            "title": video["data"]["title"],
+            "aspect_ratio": "16:9",
+            "resolution": "1080p",
+            "caption": {"enabled": true},
+            "brand_glossary_id": "sbx_glossary_acme",
+        })
+    );
+    let texts = storyboard_texts(&session);
+    assert_eq!(texts.len(), 4, "a 45-second video has four scenes");
+    let scenes_list = data["scenes"].as_array().unwrap();
+    assert_eq!(scenes_list.len(), texts.len());
+    for (scene, text) in scenes_list.iter().zip(&texts) {
+        // The brand kit's primary colour fills the frame.
+        assert_eq!(
+            scene["background"],
+            json!({"type": "color", "color": "#E4572E"})
+        );
+        let elements = scene["elements"].as_array().unwrap();
+        assert_eq!(elements.len(), 1);
+        assert_eq!(elements[0]["type"], "avatar");
+        assert_eq!(elements[0]["avatar_id"], "sbx_look_anna_business");
+        assert_eq!(scene["script"][0]["text"], text.as_str());
+        assert_eq!(scene["script"][0]["voice_id"], "sbx_voice_en_sara");
+    }
+
+    // No choices: the default colour, no avatar element, no voice; portrait is 9:16.
+    let chat = api
+        .create(json!({"prompt": "A portrait video about otters", "mode": "chat"}))
+        .await;
+    api.wait_for(&chat, "reviewing").await;
+    api.send_message(&chat, "approve").await;
+    let (session, _) = api.wait_for(&chat, "completed").await;
+    let first = session["video_id"].as_str().unwrap().to_string();
+    let plain = scenes(&api, &first).await;
+    assert_eq!(plain["video"]["aspect_ratio"], "9:16");
+    assert!(plain["video"]["brand_glossary_id"].is_null());
+    for scene in plain["scenes"].as_array().unwrap() {
+        assert_eq!(scene["background"]["color"], "#1E3A5F");
+        assert_eq!(scene["elements"], json!([]));
+        assert!(scene["script"][0]["voice_id"].is_null());
+    }
+    // A follow-up's avatar and brand kit shape the next video, not the earlier one.
+    let (status, body) = api
+        .post(
+            &format!("/v3/video-agents/{chat}"),
+            json!({
+                "message": "Again with Daniel",
+                "avatar_id": "sbx_look_daniel_casual",
+                "brand_kit_id": "sbx_brand_northwind"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let second = loop {
+        let session = api.session(&chat).await;
+        let video = session["video_id"].as_str().unwrap().to_string();
+        if video != first && session["status"] == "completed" {
+            break video;
+        }
+        assert!(Instant::now() < deadline, "no second video: {session}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let again = scenes(&api, &second).await;
+    for scene in again["scenes"].as_array().unwrap() {
+        assert_eq!(scene["background"]["color"], "#3B2314");
+        assert_eq!(scene["elements"][0]["avatar_id"], "sbx_look_daniel_casual");
+    }
+    assert_eq!(scenes(&api, &first).await, plain);
+
+    // A failed video has no scenes to describe; unknown and deleted ones are not found.
+    let failing = api.create(json!({"prompt": "p [sandbox:fail]"})).await;
+    let (session, _) = api.wait_for(&failing, "failed").await;
+    let failed = session["video_id"].as_str().unwrap();
+    let got = api.get(&format!("/v3/videos/{failed}/scenes")).await;
+    assert_error(&got, 400, "invalid_parameter", Some("video_id"));
+    assert!(
+        got.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("failed")
+    );
+    let unknown = api.get("/v3/videos/sbx_video_999999/scenes").await;
+    assert_error(&unknown, 404, "not_found", None);
+    api.delete(&format!("/v3/videos/{first}")).await;
+    let deleted = api.get(&format!("/v3/videos/{first}/scenes")).await;
+    assert_error(&deleted, 404, "not_found", None);
+    assert_error(
+        &api.post(&path, json!({})).await,
+        405,
+        "method_not_allowed",
+        None,
+    );
+    let anonymous = send(api.http.get(api.url(&path))).await;
+    assert_error(&anonymous, 401, "unauthorized", None);
 }
 
 // ---------------------------------------------------------------- concurrency, lifecycle of the server

@@ -39,7 +39,7 @@ fn ownership_matches(ownership: Option<&str>, private: bool) -> bool {
 }
 
 /// Catalogue order as pagination keys: strictly decreasing, as `Store::paginate` needs.
-fn keyed(items: Vec<Value>) -> Vec<(u64, Value)> {
+pub(crate) fn keyed(items: Vec<Value>) -> Vec<(u64, Value)> {
     let len = items.len() as u64;
     items
         .into_iter()

@@ -1,5 +1,6 @@
 //! Fault switches and the gate every `/v3` request passes: request counting, injected
-//! 5xx and 429 answers, API-key checks, and error envelopes for 405s.
+//! 5xx and 429 answers, API-key checks, error envelopes in HTTP 200, and error envelopes
+//! for 405s. The session-level production behaviours are in [`super::production`].
 //!
 //! Admin endpoints (no key needed): `POST /_sandbox/faults` sets switches,
 //! `GET /_sandbox/faults` shows them, `DELETE /_sandbox/faults` clears them,
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::SANDBOX_INVALID_KEY;
 use super::envelope::{self, ApiError, ApiResult, INVALID_KEY_MESSAGE};
+use super::production::SessionQuirks;
 use super::state::Shared;
 use super::validate;
 
@@ -34,6 +36,15 @@ pub(crate) struct Faults {
     pub html: bool,
     /// Media URLs issued from now on are already expired (403 when fetched).
     pub expire_media: bool,
+    /// Seconds (real time) a session GET shows the session as it was before an accepted
+    /// chat message.
+    pub stale_after_send: f64,
+    /// A session GET answers 404 once the session has a video.
+    pub session_404_after_video: bool,
+    /// Sessions created from now on answer their first N GETs with 404.
+    pub session_404_fresh: u64,
+    /// The next N `/v3` requests answer HTTP 200 with an error envelope and no `data`.
+    pub error_in_200: u64,
 }
 
 impl Default for Faults {
@@ -45,6 +56,10 @@ impl Default for Faults {
             status: 500,
             html: false,
             expire_media: false,
+            stale_after_send: 0.0,
+            session_404_after_video: false,
+            session_404_fresh: 0,
+            error_in_200: 0,
         }
     }
 }
@@ -81,6 +96,9 @@ async fn guarded(shared: &Shared, request: Request, next: Next) -> Response {
     }
     if let Some(error) = injected_rate_limit(shared) {
         return error.into_response();
+    }
+    if let Some(response) = injected_error_in_200(shared) {
+        return response;
     }
     next.run(request).await
 }
@@ -166,6 +184,26 @@ fn injected_rate_limit(shared: &Shared) -> Option<ApiError> {
     Some(error)
 }
 
+/// HeyGen has answered errors inside a 200 (its own OpenClaw plugin tests for it): only
+/// `code` and `message`, no `data`. The request is not carried out.
+fn injected_error_in_200(shared: &Shared) -> Option<Response> {
+    {
+        let mut faults = shared.faults();
+        if faults.error_in_200 == 0 {
+            return None;
+        }
+        faults.error_in_200 -= 1;
+    }
+    let body = json!({
+        "error": {
+            "code": "internal_error",
+            "message": "An internal error occurred; please retry (sandbox injected fault: \
+                        error envelope in HTTP 200).",
+        }
+    });
+    Some((StatusCode::OK, axum::Json(body)).into_response())
+}
+
 /// axum's 405 has an empty body; HeyGen clients expect the error envelope.
 fn method_not_allowed(response: Response, method: &axum::http::Method, path: &str) -> Response {
     let allow = response.headers().get(header::ALLOW).cloned();
@@ -182,8 +220,12 @@ fn method_not_allowed(response: Response, method: &axum::http::Method, path: &st
     out
 }
 
+/// Longest `stale_after_send` accepted: an hour.
+const MAX_STALE_SECS: f64 = 3600.0;
+
 /// `POST /_sandbox/faults`: sets any of `rate_limit`, `retry_after`, `server_error`,
-/// `status`, `html`, `expire_media`; returns the switches now in force.
+/// `status`, `html`, `expire_media`, `stale_after_send`, `session_404_after_video`,
+/// `session_404_fresh`, `error_in_200`; returns the switches now in force.
 pub(crate) async fn set_faults(
     State(shared): State<Arc<Shared>>,
     body: Result<Bytes, BytesRejection>,
@@ -205,6 +247,22 @@ pub(crate) async fn set_faults(
             }
             "html" => next.html = value.as_bool().ok_or_else(bad)?,
             "expire_media" => next.expire_media = value.as_bool().ok_or_else(bad)?,
+            "stale_after_send" => {
+                next.stale_after_send = value
+                    .as_f64()
+                    .filter(|s| (0.0..=MAX_STALE_SECS).contains(s))
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            "stale_after_send",
+                            "'stale_after_send' must be a number of seconds from 0 to 3600.",
+                        )
+                    })?;
+            }
+            "session_404_after_video" => {
+                next.session_404_after_video = value.as_bool().ok_or_else(bad)?;
+            }
+            "session_404_fresh" => next.session_404_fresh = value.as_u64().ok_or_else(bad)?,
+            "error_in_200" => next.error_in_200 = value.as_u64().ok_or_else(bad)?,
             _ => {
                 return Err(ApiError::invalid(
                     key.as_str(),
@@ -224,9 +282,11 @@ pub(crate) async fn get_faults(State(shared): State<Arc<Shared>>) -> Response {
     envelope::data(json!(faults))
 }
 
-/// `DELETE /_sandbox/faults`: back to normal behaviour.
+/// `DELETE /_sandbox/faults`: back to normal behaviour, including sessions still showing
+/// a stale view or 404s from switches set earlier.
 pub(crate) async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
     *shared.faults() = Faults::default();
+    shared.store().quirks = SessionQuirks::default();
     envelope::data(json!(Faults::default()))
 }
 

@@ -89,6 +89,26 @@ pub(crate) fn avatar_png(
     canvas.encode()
 }
 
+/// A brand logo, 256×128: `text` in `foreground` on `background`, large when it is a
+/// monogram, with a small "sandbox logo" line so nobody takes it for the real mark.
+pub(crate) fn logo_png(
+    text: &str,
+    background: [u8; 3],
+    foreground: [u8; 3],
+) -> Result<Vec<u8>, png::EncodingError> {
+    const WIDTH: u32 = 256;
+    const HEIGHT: u32 = 128;
+    let mut canvas = Canvas::filled(WIDTH, HEIGHT, background);
+    let chars = text.chars().count().max(1) as u32;
+    let scale = if chars <= 3 { 6 } else { 2 };
+    let text_width = (chars * 8 * scale).min(WIDTH - 16);
+    let x = (WIDTH - text_width) / 2;
+    let y = (HEIGHT - 8 * scale) / 2 - 6;
+    canvas.text(x, y, scale, foreground, text, WIDTH - x);
+    canvas.text(8, HEIGHT - 14, 1, foreground, "sandbox logo", WIDTH - 16);
+    canvas.encode()
+}
+
 /// Sample rate and length of voice previews: 0.6 s of 16 kHz mono 16-bit PCM (19 KB).
 const WAV_RATE: u32 = 16_000;
 const WAV_SAMPLES: u32 = WAV_RATE * 6 / 10;
@@ -183,9 +203,13 @@ struct Canvas {
 
 impl Canvas {
     fn new(width: u32, height: u32) -> Self {
+        Self::filled(width, height, BACKGROUND)
+    }
+
+    fn filled(width: u32, height: u32, colour: [u8; 3]) -> Self {
         let mut pixels = Vec::with_capacity((width * height * 3) as usize);
         for _ in 0..width * height {
-            pixels.extend_from_slice(&BACKGROUND);
+            pixels.extend_from_slice(&colour);
         }
         Self {
             width,
@@ -332,5 +356,9 @@ mod tests {
     fn pngs_have_the_signature() {
         let bytes = storyboard_png(1, 3, "Hello é ✓", true).unwrap_or_default();
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        for text in ["A", "ACME ROBOTICS", ""] {
+            let logo = logo_png(text, [0, 0, 0], [255, 255, 255]).unwrap_or_default();
+            assert!(logo.starts_with(b"\x89PNG\r\n\x1a\n"), "{text}");
+        }
     }
 }

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::assets::UPLOAD_TOKEN_HEADER;
+use super::brand;
 use super::catalogue;
 use super::media;
 use super::query::Query;
@@ -208,6 +209,20 @@ pub(crate) async fn voice_preview(
         return denied;
     }
     file("audio/wav", media::tone_wav(voice.preview_hz))
+}
+
+/// `GET /media/brand/{logo_id}.png`: a brand kit's logo, drawn in the kit's colours
+/// (public, like HeyGen's CDN; no expiry).
+pub(crate) async fn brand_logo(Path(file_name): Path<String>) -> Response {
+    let Some((kit, logo)) = file_name.strip_suffix(".png").and_then(brand::logo) else {
+        return missing();
+    };
+    let colour = |hex: Option<&str>, fallback| hex.and_then(brand::rgb).unwrap_or(fallback);
+    png(media::logo_png(
+        logo.text,
+        colour(kit.primary_color(), [30, 58, 95]),
+        colour(kit.accent_color(), [255, 255, 255]),
+    ))
 }
 
 /// `GET /media/assets/{asset_id}`: an uploaded asset's bytes (public URL, no expiry).

@@ -8,12 +8,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use super::brand::check_brand_ids;
 use super::catalogue_routes::check_avatar_and_voice;
 use super::envelope::{self, ApiError, ApiResult};
 use super::query::Query;
 use super::session::NewSession;
 use super::state::{Shared, Store};
 use super::validate::{self, FileInput};
+use super::video::{Choices, VideoState};
 use super::views::{self, Links, STYLES};
 
 /// Default page size for lists, except `GET /v3/videos` (10).
@@ -61,13 +63,25 @@ pub(crate) async fn create_session(
         ));
     }
     check_avatar_and_voice(request.avatar_id.as_deref(), request.voice_id.as_deref())?;
+    check_brand_ids(
+        request.brand_kit_id.as_deref(),
+        request.brand_glossary_id.as_deref(),
+    )?;
+    let hide_fresh = shared.faults().session_404_fresh;
     let mut store = shared.store();
     check_assets(&store, &request.files)?;
     let id = store.create_session(NewSession {
         prompt: request.prompt,
         mode: request.mode,
         portrait: request.orientation.map(|o| o == "portrait"),
+        choices: Choices {
+            avatar_id: request.avatar_id,
+            voice_id: request.voice_id,
+            brand_kit_id: request.brand_kit_id,
+            brand_glossary_id: request.brand_glossary_id,
+        },
     });
+    store.quirks.hide_fresh(&id, hide_fresh);
     let session = store
         .sessions
         .get(&id)
@@ -122,18 +136,25 @@ pub(crate) async fn list_styles(
     Ok(envelope::list(page, next))
 }
 
-/// `GET /v3/video-agents/{session_id}`: status, progress, video id, last 40 messages.
+/// `GET /v3/video-agents/{session_id}`: status, progress, video id, last 40 messages,
+/// unless a production switch has it answer 404 or an older view.
 pub(crate) async fn get_session(
     State(shared): State<Arc<Shared>>,
     Path(session_id): Path<String>,
 ) -> ApiResult {
+    let hide_after_video = shared.faults().session_404_after_video;
     let mut store = shared.store();
     store.advance(&session_id);
     let session = store
         .sessions
         .get(&session_id)
         .ok_or_else(|| ApiError::not_found("Session", &session_id))?;
-    Ok(envelope::data(views::session(session, store.now)))
+    let has_video = session.video_id().is_some();
+    let live = views::session(session, store.now);
+    let view = store
+        .quirks
+        .session_view(&session_id, live, has_video, hide_after_video)?;
+    Ok(envelope::data(view))
 }
 
 /// `POST /v3/video-agents/{session_id}`: a chat-mode follow-up (approve, revise, new video).
@@ -142,6 +163,7 @@ pub(crate) async fn send_message(
     Path(session_id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
+    let stale_secs = shared.faults().stale_after_send;
     let mut store = shared.store();
     if !store.sessions.contains_key(&session_id) {
         return Err(ApiError::not_found("Session", &session_id));
@@ -149,8 +171,23 @@ pub(crate) async fn send_message(
     let obj = validate::json_object(body, "SendMessageRequest")?;
     let request = validate::send_request(&obj)?;
     check_avatar_and_voice(request.avatar_id.as_deref(), request.voice_id.as_deref())?;
+    check_brand_ids(request.brand_kit_id.as_deref(), None)?;
     check_assets(&store, &request.files)?;
-    let run_id = store.send_message(&session_id, &request.message)?;
+    store.advance(&session_id);
+    let before = store
+        .sessions
+        .get(&session_id)
+        .map(|s| views::session(s, store.now));
+    let overrides = Choices {
+        avatar_id: request.avatar_id,
+        voice_id: request.voice_id,
+        brand_kit_id: request.brand_kit_id,
+        brand_glossary_id: None,
+    };
+    let run_id = store.send_message(&session_id, &request.message, &overrides)?;
+    if let Some(before) = before {
+        store.quirks.hold_stale(&session_id, before, stale_secs);
+    }
     let title = store.sessions.get(&session_id).map(|s| s.title.clone());
     Ok(envelope::data(json!({
         "session_id": session_id,
@@ -257,7 +294,7 @@ pub(crate) async fn list_videos(
         .filter(|v| {
             title
                 .as_ref()
-                .is_none_or(|t| v.title.to_lowercase().contains(t))
+                .is_none_or(|t| v.shown_title(store.now).to_lowercase().contains(t))
         })
         .map(|v| {
             (
@@ -290,6 +327,33 @@ pub(crate) async fn get_video(
         |t| clock.unix_at(t),
         &links,
     )))
+}
+
+/// `GET /v3/videos/{video_id}/scenes`: the scenes of a completed video. Until then (and
+/// after a failure) there is no finished video to describe, so the sandbox answers 400
+/// `invalid_parameter` on `video_id`, one of the errors the contract documents here.
+pub(crate) async fn get_video_scenes(
+    State(shared): State<Arc<Shared>>,
+    Path(video_id): Path<String>,
+) -> ApiResult {
+    let store = shared.store();
+    let video = store
+        .videos
+        .get(&video_id)
+        .ok_or_else(|| ApiError::not_found("Video", &video_id))?;
+    let status = match video.state(store.now) {
+        VideoState::Completed { .. } => return Ok(envelope::data(views::scenes(video))),
+        VideoState::Pending => "pending",
+        VideoState::Processing => "processing",
+        VideoState::Failed { .. } => "failed",
+    };
+    Err(ApiError::invalid(
+        "video_id",
+        format!(
+            "Video '{video_id}' is {status}: scenes can be read once it is completed. Poll \
+             GET /v3/videos/{video_id} until its status is completed."
+        ),
+    ))
 }
 
 /// `DELETE /v3/videos/{video_id}`.

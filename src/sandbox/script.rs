@@ -3,10 +3,24 @@
 
 /// Makes the next render fail (video `failed`, session `failed`).
 pub const FAIL_MARKER: &str = "[sandbox:fail]";
+/// Makes the next render fail with no reason: no `failure_code`, no `failure_message`, an
+/// empty title, and no error message on the session (heygen-cli #321).
+pub const FAIL_QUIET_MARKER: &str = "[sandbox:fail-quiet]";
 /// Makes the thinking step this text starts last forever.
 pub const STALL_MARKER: &str = "[sandbox:stall]";
 /// Chat mode: the agent asks a question (`waiting_for_input`) before its storyboard.
 pub const ASK_MARKER: &str = "[sandbox:ask]";
+/// In the prompt: when the first thinking step ends the session waits in
+/// `pending_consent` (an avatar's owner has to consent) until it is stopped.
+pub const CONSENT_MARKER: &str = "[sandbox:consent]";
+
+const MARKERS: [&str; 5] = [
+    FAIL_MARKER,
+    FAIL_QUIET_MARKER,
+    STALL_MARKER,
+    ASK_MARKER,
+    CONSENT_MARKER,
+];
 
 pub(crate) const DEFAULT_DURATION_SECS: f64 = 30.0;
 const MIN_DURATION_SECS: f64 = 5.0;
@@ -16,8 +30,10 @@ const MAX_DURATION_SECS: f64 = 600.0;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Markers {
     pub fail: bool,
+    pub fail_quiet: bool,
     pub stall: bool,
     pub ask: bool,
+    pub consent: bool,
 }
 
 impl Markers {
@@ -25,8 +41,10 @@ impl Markers {
         let lower = text.to_ascii_lowercase();
         Self {
             fail: lower.contains(FAIL_MARKER),
+            fail_quiet: lower.contains(FAIL_QUIET_MARKER),
             stall: lower.contains(STALL_MARKER),
             ask: lower.contains(ASK_MARKER),
+            consent: lower.contains(CONSENT_MARKER),
         }
     }
 }
@@ -34,7 +52,7 @@ impl Markers {
 /// The prompt without sandbox markers and with whitespace collapsed.
 pub(crate) fn clean(text: &str) -> String {
     let mut out = text.to_string();
-    for marker in [FAIL_MARKER, STALL_MARKER, ASK_MARKER] {
+    for marker in MARKERS {
         // ASCII lowercasing keeps byte offsets valid for `replace_range`.
         while let Some(at) = out.to_ascii_lowercase().find(marker) {
             out.replace_range(at..at + marker.len(), " ");
@@ -258,5 +276,8 @@ mod tests {
     fn markers_are_removed_from_text() {
         assert_eq!(clean("a [sandbox:FAIL]  video"), "a video");
         assert!(Markers::scan("x [Sandbox:Stall]").stall);
+        let quiet = Markers::scan("x [SANDBOX:Fail-Quiet]");
+        assert!(quiet.fail_quiet && !quiet.fail);
+        assert_eq!(clean("a [sandbox:fail-quiet] b [sandbox:consent]"), "a b");
     }
 }

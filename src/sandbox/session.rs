@@ -5,19 +5,27 @@
 //! → approval → generating → completed; a later message starts another
 //! thinking → generating → completed run with a new video.
 //!
+//! With the consent marker in the prompt, the first thinking step ends in
+//! `pending_consent` (an avatar's owner must consent; a status outside HeyGen's documented
+//! enum, seen by third-party clients), where the session stays: consent never arrives.
+//!
 //! Stop: HeyGen's statuses have no `stopped`, and a stopped run will not finish, so a
-//! session stopped while thinking or generating becomes `failed` (pollers waiting for a
-//! terminal status return) and its video, if rendering, `failed` with failure_code
-//! `stopped`. Stopping an idle session (reviewing, waiting, completed, failed) is a no-op.
+//! session stopped while thinking, generating or pending consent becomes `failed`
+//! (pollers waiting for a terminal status return) and its video, if rendering, `failed`
+//! with failure_code `stopped`. A session pending consent is mid-run, blocked on someone
+//! other than the user, so it counts as busy: it takes no messages, and stop ends the run.
+//! Stopping an idle session (reviewing, waiting, completed, failed) is a no-op.
 //! Storyboards and earlier videos stay readable ("partial results are preserved").
 
 use super::envelope::ApiError;
 use super::script::{self, Markers};
 use super::state::{Resource, Store};
-use super::video::{Video, VideoState};
+use super::video::{Choices, Video, VideoState};
 
 /// Simulated seconds (at time scale 1) the agent thinks before each answer.
 const THINK_SECS: f64 = 1.0;
+/// Progress shown while a session waits for an avatar owner's consent: thinking is done.
+const CONSENT_PROGRESS: u8 = 15;
 const MAX_MESSAGES: usize = 40;
 
 /// Render time: a 30-second video renders in 5 simulated seconds.
@@ -39,9 +47,29 @@ enum Next {
     Render,
 }
 
+/// How the next render was asked to fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RenderFault {
+    Fail,
+    FailQuiet,
+}
+
+impl RenderFault {
+    fn from_markers(markers: Markers) -> Option<Self> {
+        if markers.fail_quiet {
+            Some(Self::FailQuiet)
+        } else if markers.fail {
+            Some(Self::Fail)
+        } else {
+            None
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Phase {
     Thinking { until: f64, next: Next },
+    PendingConsent,
     WaitingForInput,
     Reviewing,
     Generating { video_id: String, until: f64 },
@@ -77,7 +105,11 @@ pub(crate) struct Session {
     pub videos: Vec<String>,
     scenes: Vec<String>,
     revisions: u32,
-    fail_next_render: bool,
+    render_fault: Option<RenderFault>,
+    /// The first thinking step ends in `pending_consent`.
+    await_consent: bool,
+    /// Avatar, voice and brand ids for the next render.
+    choices: Choices,
 }
 
 /// What `POST /v3/video-agents` asked for, already validated.
@@ -86,12 +118,14 @@ pub(crate) struct NewSession {
     pub prompt: String,
     pub mode: Mode,
     pub portrait: Option<bool>,
+    pub choices: Choices,
 }
 
 impl Session {
     pub fn status(&self) -> &'static str {
         match self.phase {
             Phase::Thinking { .. } => "thinking",
+            Phase::PendingConsent => "pending_consent",
             Phase::WaitingForInput => "waiting_for_input",
             Phase::Reviewing => "reviewing",
             Phase::Generating { .. } => "generating",
@@ -104,6 +138,7 @@ impl Session {
         let share = |from: f64, until: f64| ((now - from) / (until - from)).clamp(0.0, 1.0);
         match &self.phase {
             Phase::Thinking { until, .. } => 5 + (10.0 * share(self.phase_since, *until)) as u8,
+            Phase::PendingConsent => CONSENT_PROGRESS,
             Phase::WaitingForInput | Phase::Reviewing => 20,
             Phase::Generating { until, .. } => 20 + (79.0 * share(self.phase_since, *until)) as u8,
             Phase::Completed => 100,
@@ -118,7 +153,7 @@ impl Session {
     fn is_busy(&self) -> bool {
         matches!(
             self.phase,
-            Phase::Thinking { .. } | Phase::Generating { .. }
+            Phase::Thinking { .. } | Phase::Generating { .. } | Phase::PendingConsent
         )
     }
 }
@@ -151,7 +186,9 @@ impl Store {
             videos: Vec::new(),
             scenes: script::scenes(&new.prompt, duration, None),
             revisions: 0,
-            fail_next_render: markers.fail,
+            render_fault: RenderFault::from_markers(markers),
+            await_consent: markers.consent,
+            choices: new.choices,
             prompt: new.prompt,
         };
         self.sessions.insert(id.clone(), session);
@@ -166,6 +203,15 @@ impl Store {
         };
         loop {
             match session.phase.clone() {
+                Phase::Thinking { until, .. } if until <= self.now && session.await_consent => {
+                    session.await_consent = false;
+                    let text = "The avatar chosen for this video needs its owner's consent \
+                                before it can be used; I have asked for it and will continue \
+                                once it is given. (sandbox: consent never arrives; stop the \
+                                session to end this run.)";
+                    self.say(&mut session, until, "text", text, None);
+                    set_phase(&mut session, Phase::PendingConsent, until);
+                }
                 Phase::Thinking { until, next } if until <= self.now => match next {
                     Next::Question => {
                         let question = "Before I draft the storyboard: should the narration \
@@ -186,9 +232,12 @@ impl Store {
                 Phase::Generating { video_id, until } => {
                     let state = self.videos.get(&video_id).map(|v| v.state(self.now));
                     match state {
-                        Some(VideoState::Failed { at, message, .. }) => {
+                        Some(VideoState::Failed { at, reason }) => {
                             session.progress_at_failure = session.progress(at);
-                            self.say(&mut session, at, "error", &message, None);
+                            // A failure without a reason leaves no message either.
+                            if let Some(reason) = reason {
+                                self.say(&mut session, at, "error", &reason.message, None);
+                            }
                             set_phase(&mut session, Phase::Failed, at);
                         }
                         // A deleted video still finishes on the session's clock.
@@ -216,8 +265,14 @@ impl Store {
         }
     }
 
-    /// `POST /v3/video-agents/{id}`: returns the run id.
-    pub fn send_message(&mut self, session_id: &str, text: &str) -> Result<String, ApiError> {
+    /// `POST /v3/video-agents/{id}`: returns the run id. The ids `overrides` sets apply to
+    /// this run and the ones after it.
+    pub fn send_message(
+        &mut self,
+        session_id: &str,
+        text: &str,
+        overrides: &Choices,
+    ) -> Result<String, ApiError> {
         self.advance(session_id);
         let now = self.now;
         let unix_now = self.unix_now();
@@ -240,7 +295,10 @@ impl Store {
             )));
         }
         let markers = Markers::scan(text);
-        session.fail_next_render |= markers.fail;
+        if let Some(fault) = RenderFault::from_markers(markers) {
+            session.render_fault = Some(fault);
+        }
+        session.choices = session.choices.overridden_by(overrides);
         session.messages.push(user_message(text, unix_now));
         let next = match session.phase {
             Phase::Reviewing if script::is_approval(text) => None,
@@ -369,8 +427,8 @@ impl Store {
             0 => session.title.clone(),
             n => format!("{} (version {})", session.title, n + 1),
         };
-        let fail_at = session.fail_next_render.then_some(at + window / 2.0);
-        session.fail_next_render = false;
+        let fault = session.render_fault.take();
+        let fail_at = fault.map(|_| at + window / 2.0);
         self.videos.insert(
             id.clone(),
             Video {
@@ -384,7 +442,9 @@ impl Store {
                 render_start: at,
                 render_end: at + window,
                 fail_at,
+                fail_quietly: fault == Some(RenderFault::FailQuiet),
                 stopped_at: None,
+                choices: session.choices.clone(),
             },
         );
         let text = format!("Rendering your video now (video_id {id}).");

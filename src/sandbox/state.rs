@@ -13,6 +13,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use super::envelope::ApiError;
 use super::faults::Faults;
 use super::idempotency::Keys;
+use super::production::SessionQuirks;
 use super::session::Session;
 use super::video::Video;
 
@@ -157,6 +158,8 @@ pub(crate) struct Store {
     pub videos: HashMap<String, Video>,
     pub resources: HashMap<String, Resource>,
     pub assets: HashMap<String, Asset>,
+    /// Production behaviours the fault switches turned on for particular sessions.
+    pub quirks: SessionQuirks,
     tokens: HashMap<String, PageCursor>,
 }
 
@@ -170,6 +173,7 @@ impl Store {
             videos: HashMap::new(),
             resources: HashMap::new(),
             assets: HashMap::new(),
+            quirks: SessionQuirks::default(),
             tokens: HashMap::new(),
         }
     }

@@ -47,6 +47,8 @@ pub(crate) struct CreateRequest {
     pub mode: Mode,
     pub avatar_id: Option<String>,
     pub voice_id: Option<String>,
+    pub brand_kit_id: Option<String>,
+    pub brand_glossary_id: Option<String>,
     pub orientation: Option<String>,
     pub style_id: Option<String>,
     pub files: Vec<FileInput>,
@@ -57,6 +59,7 @@ pub(crate) struct SendRequest {
     pub message: String,
     pub avatar_id: Option<String>,
     pub voice_id: Option<String>,
+    pub brand_kit_id: Option<String>,
     pub files: Vec<FileInput>,
 }
 
@@ -154,9 +157,11 @@ pub(crate) fn create_request(obj: &Map<String, Value>) -> Result<CreateRequest, 
     };
     let avatar_id = nullable_string(obj, "avatar_id")?;
     let voice_id = nullable_string(obj, "voice_id")?;
-    nullable_strings(obj, &["brand_kit_id", "callback_url", "callback_id"])?;
+    let brand_kit_id = nullable_string(obj, "brand_kit_id")?;
+    nullable_strings(obj, &["callback_url", "callback_id"])?;
     let style_id = nullable_string(obj, "style_id")?;
-    if nullable_string(obj, "brand_glossary_id")?.is_some_and(|s| s.is_empty()) {
+    let brand_glossary_id = nullable_string(obj, "brand_glossary_id")?;
+    if brand_glossary_id.as_deref().is_some_and(str::is_empty) {
         return Err(ApiError::invalid(
             "brand_glossary_id",
             "'brand_glossary_id' must be at least 1 character, or null.",
@@ -183,6 +188,8 @@ pub(crate) fn create_request(obj: &Map<String, Value>) -> Result<CreateRequest, 
         mode,
         avatar_id,
         voice_id,
+        brand_kit_id,
+        brand_glossary_id,
         orientation,
         style_id,
         files: files(obj)?,
@@ -194,11 +201,12 @@ pub(crate) fn send_request(obj: &Map<String, Value>) -> Result<SendRequest, ApiE
     let message = text(obj, "message")?;
     let avatar_id = nullable_string(obj, "avatar_id")?;
     let voice_id = nullable_string(obj, "voice_id")?;
-    nullable_string(obj, "brand_kit_id")?;
+    let brand_kit_id = nullable_string(obj, "brand_kit_id")?;
     Ok(SendRequest {
         message,
         avatar_id,
         voice_id,
+        brand_kit_id,
         files: files(obj)?,
     })
 }

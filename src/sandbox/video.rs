@@ -13,11 +13,40 @@ pub(crate) enum VideoState {
     Completed {
         at: f64,
     },
+    /// `reason` is None for a failure HeyGen reports without one.
     Failed {
         at: f64,
-        code: &'static str,
-        message: String,
+        reason: Option<Failure>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The ids the user chose for a run (on create, or overridden by a message); a video
+/// keeps those it was rendered with, for its scenes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Choices {
+    pub avatar_id: Option<String>,
+    pub voice_id: Option<String>,
+    pub brand_kit_id: Option<String>,
+    pub brand_glossary_id: Option<String>,
+}
+
+impl Choices {
+    /// These choices with every id `overrides` sets replacing the one here.
+    pub fn overridden_by(&self, overrides: &Choices) -> Choices {
+        let pick = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
+        Choices {
+            avatar_id: pick(&overrides.avatar_id, &self.avatar_id),
+            voice_id: pick(&overrides.voice_id, &self.voice_id),
+            brand_kit_id: pick(&overrides.brand_kit_id, &self.brand_kit_id),
+            brand_glossary_id: pick(&overrides.brand_glossary_id, &self.brand_glossary_id),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -32,7 +61,10 @@ pub(crate) struct Video {
     pub render_start: f64,
     pub render_end: f64,
     pub fail_at: Option<f64>,
+    /// The failure at `fail_at` carries no code, message or title.
+    pub fail_quietly: bool,
     pub stopped_at: Option<f64>,
+    pub choices: Choices,
 }
 
 impl Video {
@@ -43,24 +75,34 @@ impl Video {
         (millis << 20) | (self.seq & 0xF_FFFF)
     }
 
+    /// The title as HeyGen shows it: empty once the video has failed without a reason.
+    pub fn shown_title(&self, now: f64) -> &str {
+        match self.state(now) {
+            VideoState::Failed { reason: None, .. } => "",
+            _ => &self.title,
+        }
+    }
+
     pub fn state(&self, now: f64) -> VideoState {
         if let Some(at) = self.stopped_at.filter(|at| *at <= now) {
             return VideoState::Failed {
                 at,
-                code: "stopped",
-                message: "The session was stopped before rendering finished.".to_string(),
+                reason: Some(Failure {
+                    code: "stopped",
+                    message: "The session was stopped before rendering finished.".to_string(),
+                }),
             };
         }
         if let Some(at) = self.fail_at.filter(|at| *at <= now) {
-            return VideoState::Failed {
-                at,
+            let reason = (!self.fail_quietly).then(|| Failure {
                 code: "sandbox_render_failed",
                 message: format!(
                     "Rendering failed: the sandbox was asked to fail this render with \
                      the {} marker.",
                     script::FAIL_MARKER
                 ),
-            };
+            });
+            return VideoState::Failed { at, reason };
         }
         if now >= self.render_end {
             VideoState::Completed {

@@ -4,6 +4,7 @@
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
+use super::brand;
 use super::session::{Message, Session, visible_messages};
 use super::state::{DEFAULT_MEDIA_TTL_SECS, Resource, Shared, unix_now};
 use super::video::{Video, VideoState};
@@ -82,7 +83,7 @@ pub(crate) fn video(video: &Video, now: f64, unix_at: impl Fn(f64) -> i64, links
     let state = video.state(now);
     let mut out = json!({
         "id": video.id,
-        "title": video.title,
+        "title": video.shown_title(now),
         "status": match state {
             VideoState::Pending => "pending",
             VideoState::Processing => "processing",
@@ -114,13 +115,82 @@ pub(crate) fn video(video: &Video, now: f64, unix_at: impl Fn(f64) -> i64, links
             // The simulated length; the file itself is a 2-second placeholder clip.
             out["duration"] = json!(video.duration);
         }
-        VideoState::Failed { code, message, .. } => {
-            out["failure_code"] = json!(code);
-            out["failure_message"] = json!(message);
+        VideoState::Failed {
+            reason: Some(reason),
+            ..
+        } => {
+            out["failure_code"] = json!(reason.code);
+            out["failure_message"] = json!(reason.message);
+        }
+        // As heygen-cli #321 shows it: no failure fields at all, not even null ones.
+        VideoState::Failed { reason: None, .. } => {
+            if let Some(fields) = out.as_object_mut() {
+                fields.remove("failure_code");
+                fields.remove("failure_message");
+            }
         }
         VideoState::Pending | VideoState::Processing => {}
     }
     out
+}
+
+/// Scene background when no brand kit gives a primary colour: the storyboards' blue.
+const DEFAULT_SCENE_COLOR: &str = "#1E3A5F";
+
+/// `VideoScenesResponse` of a completed video: one scene per storyboard scene, each a
+/// colour background (the brand kit's primary colour when one was applied), the chosen
+/// avatar as its only element, and the scene's text as its script.
+pub(crate) fn scenes(video: &Video) -> Value {
+    let choices = &video.choices;
+    let background = choices
+        .brand_kit_id
+        .as_deref()
+        .and_then(brand::brand_kit)
+        .and_then(brand::BrandKit::primary_color)
+        .unwrap_or(DEFAULT_SCENE_COLOR);
+    let scenes: Vec<Value> = video
+        .scenes
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let n = i + 1;
+            let elements: Vec<Value> = choices
+                .avatar_id
+                .iter()
+                .map(|avatar_id| {
+                    json!({
+                        "id": format!("sbx_element_{n}_avatar"),
+                        "type": "avatar",
+                        "avatar_id": avatar_id,
+                    })
+                })
+                .collect();
+            json!({
+                "id": format!("sbx_scene_{n}"),
+                "background": { "type": "color", "color": background },
+                "elements": elements,
+                "script": [{
+                    "id": format!("sbx_script_{n}"),
+                    "type": "text",
+                    "text": text,
+                    "voice_id": choices.voice_id,
+                }],
+            })
+        })
+        .collect();
+    json!({
+        "video_id": video.id,
+        "video": {
+            "title": video.title,
+            "aspect_ratio": if video.portrait { "9:16" } else { "16:9" },
+            // The simulated render is 1080p; the file served is a small placeholder.
+            "resolution": "1080p",
+            // Every Video Agent video comes with a captioned copy and subtitles.
+            "caption": { "enabled": true },
+            "brand_glossary_id": choices.brand_glossary_id,
+        },
+        "scenes": scenes,
+    })
 }
 
 pub(crate) fn resource(resource: &Resource, links: &Links) -> Value {
