@@ -12,7 +12,7 @@ use heygen_mcp::api::HeyGenClient;
 use heygen_mcp::config::{Cli, Command, Config, CredentialLookup, CredentialSource, Credentials};
 use heygen_mcp::redact::display_url;
 use heygen_mcp::sandbox::{Sandbox, SandboxOptions};
-use heygen_mcp::tools::{HeyGenServer, Settings, WaitSettings};
+use heygen_mcp::tools::{HeyGenServer, Settings, Toolsets, WaitSettings};
 use heygen_mcp::transport::stdio::{LineLimit, MAX_LINE_BYTES};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -72,8 +72,13 @@ async fn serve(cli: Cli) -> Result<(), Error> {
             )
         }
     }
+    let toolsets = match cli.toolsets.as_deref() {
+        Some(list) => Toolsets::parse(list).map_err(|e| format!("--toolsets / HEYGEN_TOOLSETS: {e}"))?,
+        None => Toolsets::default(),
+    };
     let settings = Settings {
         read_only: config.read_only,
+        toolsets,
         sandbox: sandbox.is_some(),
         wait: WaitSettings {
             max_timeout: Duration::from_secs(cli.wait_max_seconds),
@@ -90,15 +95,16 @@ async fn serve(cli: Cli) -> Result<(), Error> {
     let (read, write) = rmcp::transport::stdio_pipes();
     let read = LineLimit::new(read, MAX_LINE_BYTES);
     let running = server.serve((read, write)).await?;
-    tokio::select! {
-        ended = running.waiting() => { ended?; }
-        signal = stop_signal() => {
-            // Destructors do not run on the way out: remove partial downloads first.
-            heygen_mcp::tools::remove_partial_downloads();
-            tracing::info!("{signal}: stopping");
-            std::process::exit(if signal == "SIGTERM" { 143 } else { 130 });
-        }
-    }
+    // A stop signal ends the process at once; destructors do not run on the way out, so
+    // partial downloads are removed first. Calls in flight get no answer (the host asked
+    // for the stop), rather than one that blames the client.
+    tokio::spawn(async {
+        let signal = stop_signal().await;
+        heygen_mcp::tools::remove_partial_downloads();
+        tracing::info!("{signal}: stopping");
+        std::process::exit(if signal == "SIGTERM" { 143 } else { 130 });
+    });
+    running.waiting().await?;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
