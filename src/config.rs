@@ -27,9 +27,13 @@ pub struct Cli {
     /// Serve against the built-in offline sandbox instead of HeyGen: no key, no credits.
     #[arg(long, env = "HEYGEN_SANDBOX", value_parser = FalseyValueParser::new())]
     pub sandbox: bool,
-    /// Offer only the tools that read (no create, send, stop or delete).
+    /// Offer only the tools that read (no create, send, stop, delete, upload or download).
     #[arg(long, env = "HEYGEN_READ_ONLY", value_parser = FalseyValueParser::new())]
     pub read_only: bool,
+    /// Groups of tools to offer, comma-separated: video_agent, videos, discovery, brand,
+    /// files, or all (default: all).
+    #[arg(long, env = "HEYGEN_TOOLSETS", value_name = "LIST")]
+    pub toolsets: Option<String>,
     /// HeyGen API base URL.
     #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE, hide_env_values = true)]
     pub api_base: String,
@@ -46,9 +50,10 @@ pub struct Cli {
     /// Where download_video saves files (default ~/Downloads/HeyGen).
     #[arg(long, env = "HEYGEN_OUTPUT_DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Longest wait_for_video may block in one call, in seconds.
-    #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub wait_max_seconds: u64,
+    /// Longest wait_for_video may block in one call, in seconds (default: 50, or 600 for
+    /// hosts known to allow long calls; set, it applies to every host).
+    #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub wait_max_seconds: Option<u64>,
     /// A session thinking this long with no change is reported as stuck, in seconds.
     #[arg(long, env = "HEYGEN_STALL_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub stall_seconds: u64,

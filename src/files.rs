@@ -422,7 +422,7 @@ fn check_signature(file: &std::fs::File, path: &Path, mime: &str) -> Result<(), 
         Ok(())
     } else {
         Err(format!(
-            "{} does not look like a {mime} file (its first bytes do not match)",
+            "{} does not look like its type ({mime}): its first bytes do not match",
             path.display()
         ))
     }

@@ -73,7 +73,9 @@ async fn serve(cli: Cli) -> Result<(), Error> {
         }
     }
     let toolsets = match cli.toolsets.as_deref() {
-        Some(list) => Toolsets::parse(list).map_err(|e| format!("--toolsets / HEYGEN_TOOLSETS: {e}"))?,
+        Some(list) => {
+            Toolsets::parse(list).map_err(|e| format!("--toolsets / HEYGEN_TOOLSETS: {e}"))?
+        }
         None => Toolsets::default(),
     };
     let settings = Settings {
@@ -81,7 +83,10 @@ async fn serve(cli: Cli) -> Result<(), Error> {
         toolsets,
         sandbox: sandbox.is_some(),
         wait: WaitSettings {
-            max_timeout: Duration::from_secs(cli.wait_max_seconds),
+            max_timeout: cli
+                .wait_max_seconds
+                .map_or(WaitSettings::default().max_timeout, Duration::from_secs),
+            max_for_every_client: cli.wait_max_seconds.is_some(),
             stall_after: Duration::from_secs(cli.stall_seconds),
             ..WaitSettings::default()
         },

@@ -34,39 +34,173 @@ pub fn strict_input(schema: &mut Schema) {
     }
 }
 
-/// Drops what costs the model's context and says nothing a client needs: the `$schema`
-/// marker (2020-12 is MCP's default) and `format` hints such as `uint32` (bounds are given by
-/// `minimum` and `maximum`). Every tool is compacted once, when the server is built.
+/// The schema tools/list shows: what costs the model's context and says nothing it needs is
+/// dropped. The server still checks every call against the full schema (see
+/// [`crate::tools`]), so nothing dropped here is left unchecked:
+///
+/// - the `$schema` marker (2020-12 is MCP's default) and `format` hints such as `uint32`
+///   (bounds are given by `minimum` and `maximum`);
+/// - id `pattern`s: every id's description says where it comes from, and a malformed id is
+///   refused with a message that says what an id looks like;
+/// - the `files` union (four `oneOf` branches, written out in two tools) becomes one object
+///   keyed by `type`;
+/// - `minLength: 1` and the 4 KB caps on tokens, URLs and paths: noise to a model;
+/// - output schemas below the top level: a result's fields keep their types, nested views
+///   are just objects (their fields are named in the text copy of every result), and
+///   descriptions go (field names say what they are).
+///
+/// Every listed tool is compacted once, when its view is built.
 pub fn compact_tool(tool: &mut rmcp::model::Tool) {
-    fn compact(schema: &mut Map<String, Value>) {
-        schema.remove("$schema");
-        strip_formats(schema);
-    }
     let mut input = tool.input_schema.as_ref().clone();
-    compact(&mut input);
+    input.remove("$schema");
+    strip_keywords(&mut input, &["format", "pattern"]);
+    strip_loose_bounds(&mut input);
+    strip_described_defaults(&mut input);
+    if let Some(Value::Object(files)) = input.get_mut("properties").and_then(|p| p.get_mut("files"))
+    {
+        files.insert("items".into(), compact_file_item());
+    }
     tool.input_schema = std::sync::Arc::new(input);
     if let Some(output) = &tool.output_schema {
-        let mut output = output.as_ref().clone();
-        compact(&mut output);
-        tool.output_schema = Some(std::sync::Arc::new(output));
+        tool.output_schema = Some(std::sync::Arc::new(shallow_output(output)));
     }
 }
 
-/// Removes `format` from a schema and its subschemas; the names inside `properties` and
-/// `$defs` are arguments and definitions, never keywords, so they are kept.
-fn strip_formats(schema: &mut Map<String, Value>) {
-    schema.remove("format");
+/// An output schema with its top-level fields: the fields every result has keep their
+/// types, the others are only named; anything nested is an object (or an array of objects)
+/// without its fields.
+fn shallow_output(schema: &Map<String, Value>) -> Map<String, Value> {
+    fn shallow(field: &Value) -> Value {
+        let Some(field) = field.as_object() else {
+            return field.clone();
+        };
+        if field.contains_key("$ref") {
+            return serde_json::json!({"type": "object"});
+        }
+        let mut out = Map::new();
+        if let Some(kind) = field.get("type") {
+            out.insert("type".into(), kind.clone());
+        }
+        if let Some(items) = field.get("items") {
+            let items = match items.get("type") {
+                Some(Value::String(kind)) if kind != "object" => serde_json::json!({"type": kind}),
+                _ => serde_json::json!({"type": "object"}),
+            };
+            out.insert("items".into(), items);
+        }
+        if field.get("type").is_some_and(|t| t == "object") {
+            return serde_json::json!({"type": "object"});
+        }
+        Value::Object(out)
+    }
+    let mut out = Map::new();
+    out.insert("type".into(), Value::String("object".into()));
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if let Some(Value::Object(properties)) = schema.get("properties") {
+        let fields: Map<String, Value> = properties
+            .iter()
+            .map(|(name, field)| {
+                let kept = if required.contains(&name.as_str()) {
+                    shallow(field)
+                } else {
+                    Value::Object(Map::new())
+                };
+                (name.clone(), kept)
+            })
+            .collect();
+        out.insert("properties".into(), Value::Object(fields));
+    }
+    if let Some(required) = schema.get("required") {
+        out.insert("required".into(), required.clone());
+    }
+    out
+}
+
+/// Drops a top-level argument's `default` when its description already states it.
+fn strip_described_defaults(schema: &mut Map<String, Value>) {
+    let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    for property in properties.values_mut().filter_map(Value::as_object_mut) {
+        let described = property
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.contains("default"));
+        if described {
+            property.remove("default");
+        }
+    }
+}
+
+/// Drops `minLength: 1` and string caps of 4096 and more, everywhere but in names.
+fn strip_loose_bounds(schema: &mut Map<String, Value>) {
+    if schema.get("minLength").and_then(Value::as_u64) == Some(1) {
+        schema.remove("minLength");
+    }
+    if schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|n| n >= 4096)
+    {
+        schema.remove("maxLength");
+    }
     for (key, value) in schema.iter_mut() {
         match (key.as_str(), value) {
             ("properties" | "$defs", Value::Object(named)) => named.values_mut().for_each(|v| {
                 if let Value::Object(inner) = v {
-                    strip_formats(inner);
+                    strip_loose_bounds(inner);
                 }
             }),
-            (_, Value::Object(inner)) => strip_formats(inner),
+            (_, Value::Object(inner)) => strip_loose_bounds(inner),
             (_, Value::Array(items)) => items.iter_mut().for_each(|item| {
                 if let Value::Object(inner) = item {
-                    strip_formats(inner);
+                    strip_loose_bounds(inner);
+                }
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// One file input as a single object: `type` says which of the other fields it needs (the
+/// `files` argument's description lists the four shapes).
+fn compact_file_item() -> Value {
+    serde_json::json!({
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["path", "url", "asset_id", "base64"]},
+            "path": {"type": "string"},
+            "url": {"type": "string"},
+            "asset_id": {"type": "string"},
+            "media_type": {"type": "string"},
+            "data": {"type": "string"}
+        },
+        "required": ["type"],
+        "additionalProperties": false
+    })
+}
+
+/// Removes `keywords` from a schema and its subschemas; the names inside `properties` and
+/// `$defs` are arguments and definitions, never keywords, so they are kept.
+fn strip_keywords(schema: &mut Map<String, Value>, keywords: &[&str]) {
+    for keyword in keywords {
+        schema.remove(*keyword);
+    }
+    for (key, value) in schema.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties" | "$defs", Value::Object(named)) => named.values_mut().for_each(|v| {
+                if let Value::Object(inner) = v {
+                    strip_keywords(inner, keywords);
+                }
+            }),
+            (_, Value::Object(inner)) => strip_keywords(inner, keywords),
+            (_, Value::Array(items)) => items.iter_mut().for_each(|item| {
+                if let Value::Object(inner) = item {
+                    strip_keywords(inner, keywords);
                 }
             }),
             _ => {}

@@ -11,19 +11,23 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const ALL_TOOLS: [&str; 21] = [
+const ALL_TOOLS: [&str; 25] = [
     "create_video_agent",
     "delete_video",
     "download_video",
     "get_avatar_group",
     "get_avatar_look",
+    "get_brand_kit",
     "get_current_user",
     "get_video",
     "get_video_agent_resource",
     "get_video_agent_session",
+    "get_video_scenes",
     "get_voice",
     "list_avatar_groups",
     "list_avatar_looks",
+    "list_brand_glossaries",
+    "list_brand_kits",
     "list_video_agent_session_videos",
     "list_video_agent_sessions",
     "list_video_agent_styles",
@@ -524,7 +528,7 @@ async fn read_only_mode_offers_only_readers() {
         let served = serve(&args, &env).await;
         let tools = served.client.list_all_tools().await.unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-        assert_eq!(names.len(), 15, "{names:?}");
+        assert_eq!(names.len(), 19, "{names:?}");
         assert!(
             tools
                 .iter()
@@ -718,4 +722,83 @@ async fn an_access_token_never_appears_in_logs_or_results() {
     );
     assert!(!logged.contains(token), "the token appeared in the logs");
     fake.verify().await;
+}
+
+/// Toolsets turn groups of tools on; the instructions name only tools that are listed,
+/// whatever the combination (read-only too).
+#[tokio::test]
+async fn instructions_name_only_listed_tools_for_every_toolset() {
+    let mut cases: Vec<(String, bool)> = Vec::new();
+    for toolsets in [
+        "all",
+        "video_agent",
+        "videos",
+        "discovery",
+        "brand",
+        "files",
+        "video_agent,videos",
+        "video_agent,files",
+        "videos,discovery",
+    ] {
+        cases.push((toolsets.to_owned(), false));
+        cases.push((toolsets.to_owned(), true));
+    }
+    for (toolsets, read_only) in cases {
+        let mut args = vec!["--toolsets", toolsets.as_str()];
+        if read_only {
+            args.push("--read-only");
+        }
+        let served = serve(&args, &[]).await;
+        let tools = served.client.list_all_tools().await.unwrap();
+        let listed: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
+        let instructions = served
+            .client
+            .peer_info()
+            .and_then(|info| info.instructions.clone())
+            .unwrap_or_default();
+        assert!(!instructions.is_empty());
+        let words: Vec<&str> = instructions
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        for name in ALL_TOOLS {
+            if words.contains(&name) {
+                assert!(
+                    listed.iter().any(|l| l == name),
+                    "--toolsets {toolsets} (read-only {read_only}): instructions name {name}, which is not listed:\n{instructions}"
+                );
+            }
+        }
+        if toolsets.contains("video_agent") && !read_only {
+            assert!(listed.iter().any(|l| l == "create_video_agent"));
+            assert!(instructions.contains("create_video_agent"));
+        }
+        if read_only {
+            assert!(instructions.contains("only reads"), "{instructions}");
+        }
+    }
+    // Brand tools are in `brand` only; an unknown name stops the server with the valid ones.
+    let served = serve(&["--toolsets", "brand"], &[]).await;
+    let names: Vec<String> = served
+        .client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["get_brand_kit", "list_brand_glossaries", "list_brand_kits"]
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = common::command(&["--toolsets", "video_agent,colour"], &[], home.path())
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("\"colour\"") && said.contains("discovery"),
+        "{said}"
+    );
 }

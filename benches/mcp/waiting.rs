@@ -148,6 +148,7 @@ async fn scaled_tool(render: &Render, scale: f64, k: f64) -> Result<Poller, Erro
         wait: WaitSettings {
             default_timeout: defaults.default_timeout.div_f64(k),
             max_timeout: defaults.max_timeout.div_f64(k),
+            max_for_every_client: false,
             stall_after: defaults.stall_after.div_f64(k),
             first_delay: defaults.first_delay.div_f64(k),
             max_delay: defaults.max_delay.div_f64(k),

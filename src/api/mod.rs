@@ -26,6 +26,7 @@
 //! `HEYGEN_MAX_RETRIES` sets the number of retries.
 
 mod assets;
+mod brand;
 mod decode;
 mod discovery;
 pub mod error;

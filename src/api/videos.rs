@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use super::types::{DeleteVideoResponse, ListVideosQuery, Page, VideoDetail};
+use super::types::{DeleteVideoResponse, ListVideosQuery, Page, VideoDetail, VideoScenes};
 use super::{ApiError, Call, HeyGenClient};
 
 impl HeyGenClient {
@@ -31,5 +31,14 @@ impl HeyGenClient {
     pub async fn delete_video(&self, video_id: &str) -> Result<DeleteVideoResponse, ApiError> {
         self.data(Call::new(Method::DELETE, &["v3", "videos", video_id]))
             .await
+    }
+
+    /// `GET /v3/videos/{video_id}/scenes`
+    pub async fn get_video_scenes(&self, video_id: &str) -> Result<VideoScenes, ApiError> {
+        self.data(Call::new(
+            Method::GET,
+            &["v3", "videos", video_id, "scenes"],
+        ))
+        .await
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::HeyGenServer;
 use super::error::{Op, ToolError};
+use super::steps;
 use crate::api::types::{
     AvatarGroup, AvatarLook, ListAvatarGroupsQuery, ListAvatarLooksQuery, ListVoicesQuery,
     UserInfo, Voice,
@@ -66,6 +67,8 @@ pub struct GroupView {
     pub default_voice_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_image_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -75,6 +78,8 @@ pub struct GroupList {
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -97,6 +102,8 @@ pub struct LookView {
     pub preferred_orientation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_image_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -106,6 +113,8 @@ pub struct LookList {
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -124,6 +133,8 @@ pub struct VoiceView {
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_audio_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -133,6 +144,8 @@ pub struct VoiceList {
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -165,7 +178,7 @@ pub struct AccountView {
 
 #[tool_router(router = discovery_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// List avatar groups (a person; each has looks), public or private. create_video_agent's avatar_id is a LOOK id: use list_avatar_looks with a group_id. If has_more, call again with token=next_token.
+    /// List avatar groups (a person; each has looks), public or private. create_video_agent's avatar_id is a LOOK id: use list_avatar_looks with a group_id.
     #[tool(
         title = "List avatar groups",
         annotations(
@@ -183,8 +196,13 @@ impl HeyGenServer {
             .client
             .list_avatar_groups(&query)
             .await
-            .map_err(|e| ToolError::new(LIST_GROUPS, None, e))?;
+            .map_err(|e| self.fail(LIST_GROUPS, None, e))?;
+        let pointers = [(
+            "list_avatar_looks",
+            "list_avatar_looks with a group_id gives its looks: their avatar_id is what a video takes.",
+        )];
         Ok(Json(GroupList {
+            next_step: steps::list(self.listed(), page.has_more, &pointers),
             groups: page.data.into_iter().map(GroupView::from).collect(),
             has_more: page.has_more,
             next_token: page.next_token,
@@ -209,11 +227,15 @@ impl HeyGenServer {
             .client
             .get_avatar_group(&group_id)
             .await
-            .map_err(|e| ToolError::new(GET_GROUP, Some(&group_id), e))?;
-        Ok(Json(group.into()))
+            .map_err(|e| self.fail(GET_GROUP, Some(&group_id), e))?;
+        let mut view = GroupView::from(group);
+        view.next_step = self.listed().has("list_avatar_looks").then(|| {
+            format!("list_avatar_looks with group_id {} gives its looks (each look's avatar_id is what a video takes).", view.group_id)
+        });
+        Ok(Json(view))
     }
 
-    /// List avatar looks (an avatar in one outfit), by group_id, avatar_type or ownership. A look's avatar_id is what create_video_agent takes; pinning one makes renders more reliable. If has_more, call again with token=next_token.
+    /// List avatar looks (an avatar in one outfit), by group_id, avatar_type or ownership. A look's avatar_id is what create_video_agent takes; pinning one makes renders more reliable.
     #[tool(
         title = "List avatar looks",
         annotations(
@@ -231,8 +253,15 @@ impl HeyGenServer {
             .client
             .list_avatar_looks(&query)
             .await
-            .map_err(|e| ToolError::new(LIST_LOOKS, None, e))?;
+            .map_err(|e| self.fail(LIST_LOOKS, None, e))?;
+        let pointers = [(
+            "create_video_agent",
+            "Pass an avatar_id to create_video_agent, with its default_voice_id as voice_id (or one from list_voices).",
+        )];
+        let empty = page.data.is_empty();
         Ok(Json(LookList {
+            next_step: steps::list(self.listed(), page.has_more, &pointers)
+                .or_else(|| empty.then(|| NOTHING_MATCHED.to_owned())),
             looks: page.data.into_iter().map(LookView::from).collect(),
             has_more: page.has_more,
             next_token: page.next_token,
@@ -257,11 +286,15 @@ impl HeyGenServer {
             .client
             .get_avatar_look(&look_id)
             .await
-            .map_err(|e| ToolError::new(GET_LOOK, Some(&look_id), e))?;
-        Ok(Json(look.into()))
+            .map_err(|e| self.fail(GET_LOOK, Some(&look_id), e))?;
+        let mut view = LookView::from(look);
+        view.next_step = self.listed().has("create_video_agent").then(|| {
+            "Pass avatar_id to create_video_agent (with default_voice_id as voice_id, if the user has no other voice in mind).".to_owned()
+        });
+        Ok(Json(view))
     }
 
-    /// List voices for create_video_agent's voice_id, by language (English, Spanish...), gender, engine or type (public, private clones), with preview audio. If has_more, call again with token=next_token.
+    /// List voices for create_video_agent's voice_id, by language (English, Spanish...), gender, engine or type (public, private clones), with preview audio.
     #[tool(
         title = "List voices",
         annotations(
@@ -279,8 +312,20 @@ impl HeyGenServer {
             .client
             .list_voices(&query)
             .await
-            .map_err(|e| ToolError::new(LIST_VOICES, None, e))?;
+            .map_err(|e| self.fail(LIST_VOICES, None, e))?;
+        let pointers = [(
+            "create_video_agent",
+            "Pass a voice_id to create_video_agent; preview_audio_url lets the user listen first.",
+        )];
+        let next_step = if page.data.is_empty() && query_names_a_code(&query) {
+            Some("No voice matched: language takes a name such as English or Spanish (and gender female or male), not a code. Try again with the name.".to_owned())
+        } else if page.data.is_empty() {
+            Some(NOTHING_MATCHED.to_owned())
+        } else {
+            steps::list(self.listed(), page.has_more, &pointers)
+        };
         Ok(Json(VoiceList {
+            next_step,
             voices: page.data.into_iter().map(VoiceView::from).collect(),
             has_more: page.has_more,
             next_token: page.next_token,
@@ -305,8 +350,13 @@ impl HeyGenServer {
             .client
             .get_voice(&voice_id)
             .await
-            .map_err(|e| ToolError::new(GET_VOICE, Some(&voice_id), e))?;
-        Ok(Json(voice.into()))
+            .map_err(|e| self.fail(GET_VOICE, Some(&voice_id), e))?;
+        let mut view = VoiceView::from(voice);
+        view.next_step = self
+            .listed()
+            .has("create_video_agent")
+            .then(|| "Pass voice_id to create_video_agent.".to_owned());
+        Ok(Json(view))
     }
 
     /// Get the HeyGen account: plan, billing type, and what is left to spend (wallet balance or credits). Check it before a long or repeated render.
@@ -327,9 +377,27 @@ impl HeyGenServer {
             .client
             .get_current_user()
             .await
-            .map_err(|e| ToolError::new(ACCOUNT, None, e))?;
+            .map_err(|e| self.fail(ACCOUNT, None, e))?;
         Ok(Json(user.into()))
     }
+}
+
+/// An empty list under filters.
+const NOTHING_MATCHED: &str = "Nothing matched these filters: they take values as HeyGen writes them (language: English, Spanish; gender: female, male). Omit a filter to see what there is.";
+
+/// A language or gender filter written as a code ("en", "en-US", "f") rather than a name.
+fn query_names_a_code(query: &ListVoicesQuery) -> bool {
+    let code = |value: &Option<String>| {
+        value.as_deref().is_some_and(|v| {
+            let v = v.trim();
+            v.len() <= 5
+                && !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_')
+                && (v.len() <= 3 || v.contains(['-', '_']))
+        })
+    };
+    code(&query.language) || code(&query.gender)
 }
 
 impl From<AvatarGroup> for GroupView {
@@ -341,6 +409,7 @@ impl From<AvatarGroup> for GroupView {
             looks_count: g.looks_count,
             default_voice_id: g.default_voice_id,
             preview_image_url: g.preview_image_url,
+            next_step: None,
         }
     }
 }
@@ -357,6 +426,7 @@ impl From<AvatarLook> for LookView {
             default_voice_id: l.default_voice_id,
             preferred_orientation: l.preferred_orientation,
             preview_image_url: l.preview_image_url,
+            next_step: None,
         }
     }
 }
@@ -371,6 +441,7 @@ impl From<Voice> for VoiceView {
             kind: v.kind,
             status: v.status,
             preview_audio_url: v.preview_audio_url,
+            next_step: None,
         }
     }
 }

@@ -96,6 +96,7 @@ pub struct Downloaded {
     pub content_type: Option<String>,
     pub video_id: String,
     pub asset: String,
+    pub next_step: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -131,9 +132,9 @@ impl HeyGenServer {
         Parameters(args): Parameters<DownloadArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ToolError> {
-        let fail = |e| ToolError::new(DOWNLOAD, Some(&args.video_id), e);
+        let fail = |e| self.fail(DOWNLOAD, Some(&args.video_id), e);
         let dir = self
-            .settings
+            .settings()
             .files
             .writable_dir()
             .map_err(|e| fail(ApiError::InvalidInput(e)))?;
@@ -191,6 +192,10 @@ impl HeyGenServer {
             content_type: content_type.clone(),
             video_id: video.id.clone(),
             asset: asset.name().into(),
+            next_step: format!(
+                "Saved: give the user the path {} (the uri opens it).",
+                saved.path.display()
+            ),
         };
         let mut link = Resource::new(uri, name).with_size(size);
         link.mime_type = content_type;
@@ -215,10 +220,10 @@ impl HeyGenServer {
         Parameters(UploadArgs { path }): Parameters<UploadArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<rmcp::Json<Uploaded>, ToolError> {
-        let fail = |e| ToolError::new(UPLOAD, Some(&path), e);
+        let fail = |e| self.fail(UPLOAD, Some(&path), e);
         let roots = client_roots(&ctx).await;
         let file = self
-            .settings
+            .settings()
             .files
             .readable(&path, &roots)
             .map_err(|e| fail(ApiError::InvalidInput(e)))?;
@@ -234,8 +239,21 @@ impl HeyGenServer {
             size_bytes: asset.size_bytes.unwrap_or(file.len),
             url: asset.url,
             next_step: format!(
-                "Pass {{\"type\": \"asset_id\", \"asset_id\": \"{}\"}} in files of create_video_agent or send_video_agent_message.",
-                asset.asset_id
+                "{}Pass {{\"type\": \"asset_id\", \"asset_id\": \"{}\"}} in the files of a video request{}.",
+                if file.from_working_dir {
+                    format!(
+                        "The relative path was taken from the server's working directory ({}), as the client gave no workspace roots. ",
+                        file.path.display()
+                    )
+                } else {
+                    String::new()
+                },
+                asset.asset_id,
+                self.listed().pick(
+                    "create_video_agent",
+                    " (create_video_agent or send_video_agent_message)",
+                    ""
+                ),
             ),
         }))
     }
@@ -257,9 +275,9 @@ impl HeyGenServer {
             let FileInput::Path { path } = item else {
                 continue;
             };
-            let fail = |e| ToolError::new(UPLOAD, Some(&format!("files[{index}] ({path})")), e);
+            let fail = |e| self.fail(UPLOAD, Some(&format!("files[{index}] ({path})")), e);
             let file = self
-                .settings
+                .settings()
                 .files
                 .readable(path, &roots)
                 .map_err(|e| fail(ApiError::InvalidInput(e)))?;

@@ -6,28 +6,40 @@ use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{JsonObject, Tool};
 
-/// One lazily compiled validator per tool (compiled on the tool's first call, then reused).
+/// One lazily compiled validator per tool (compiled on the tool's first call, then reused),
+/// from the tool's full input schema: every bound and id pattern, even those tools/list
+/// leaves out to spare the model's context.
 #[derive(Default)]
 pub struct Validators {
-    by_tool: HashMap<String, OnceLock<Result<jsonschema::Validator, String>>>,
+    by_tool: HashMap<String, Slot>,
 }
+
+type Slot = (
+    Arc<JsonObject>,
+    OnceLock<Result<jsonschema::Validator, String>>,
+);
 
 impl Validators {
     pub fn new(tools: &[Tool]) -> Self {
         Self {
             by_tool: tools
                 .iter()
-                .map(|t| (t.name.to_string(), OnceLock::new()))
+                .map(|t| {
+                    (
+                        t.name.to_string(),
+                        (t.input_schema.clone(), OnceLock::new()),
+                    )
+                })
                 .collect(),
         }
     }
 
     /// `Ok` when the arguments fit; otherwise one line per problem, naming the argument.
     pub fn check(&self, tool: &Tool, arguments: &serde_json::Value) -> Result<(), String> {
-        let Some(slot) = self.by_tool.get(tool.name.as_ref()) else {
+        let Some((schema, slot)) = self.by_tool.get(tool.name.as_ref()) else {
             return Ok(());
         };
-        let validator = slot.get_or_init(|| compile(&tool.input_schema));
+        let validator = slot.get_or_init(|| compile(schema));
         let validator = match validator {
             Ok(v) => v,
             // A schema that does not compile is our bug; refuse rather than send unchecked ids.
@@ -76,7 +88,7 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> String {
             return format!("missing required argument `{}`", join(&path, property.as_str().unwrap_or("?")));
         }
         Kind::OneOfNotValid { .. } | Kind::OneOfMultipleValid { .. } if path.starts_with("files[") => {
-            "must be exactly one of {type:url, url}, {type:asset_id, asset_id} or {type:base64, media_type, data}".to_owned()
+            "must be exactly one of {type: path, path} (a local file: the server uploads it), {type: url, url}, {type: asset_id, asset_id} or {type: base64, media_type, data}".to_owned()
         }
         Kind::Pattern { .. } if path.ends_with("file_name") => {
             "must be a plain file name (no directories, no leading dot)".to_owned()

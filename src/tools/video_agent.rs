@@ -10,9 +10,10 @@ use super::HeyGenServer;
 use super::args::{ResourceRef, SendMessageArgs, SessionRef};
 use super::error::{Op, ToolError};
 use super::media::{inline_image, structured_with};
+use super::steps;
 use super::views::{
     MessageSent, ResourceView, SessionCreated, SessionItem, SessionList, SessionStopped,
-    SessionVideos, SessionView, StyleList, session_next_step,
+    SessionVideos, SessionView, StyleList, VideoView,
 };
 use crate::api::ApiError;
 use crate::api::types::{
@@ -65,7 +66,7 @@ impl HeyGenServer {
         ctx: RequestContext<RoleServer>,
     ) -> Result<Json<SessionCreated>, ToolError> {
         if request.callback_id.is_some() && request.callback_url.is_none() {
-            return Err(ToolError::new(
+            return Err(self.fail(
                 CREATE,
                 None,
                 ApiError::InvalidInput(
@@ -88,15 +89,22 @@ impl HeyGenServer {
                     title: None,
                     video_id: None,
                     created_at: None,
-                    next_step: "HeyGen accepted the request and created this session, though part of its answer could not be read. Do not create it again: call wait_for_video with this session_id.".into(),
+                    next_step: format!(
+                        "HeyGen accepted the request and created this session, though part of its answer could not be read. Do not create it again{}",
+                        self.listed().pick(
+                            "wait_for_video",
+                            ": call wait_for_video with this session_id.",
+                            "."
+                        )
+                    ),
                 }));
             }
-            Err(e) => return Err(ToolError::new(CREATE, None, e)),
+            Err(e) => return Err(self.fail(CREATE, None, e)),
         };
-        let next_step = if chat {
+        let next_step = if chat && self.listed().has("wait_for_video") {
             "Chat mode: call wait_for_video with this session_id; it returns when the storyboard is ready to show the user.".to_owned()
         } else {
-            session_next_step(&created.status, created.video_id.as_deref())
+            steps::session(self.listed(), &created.status, created.video_id.as_deref())
         };
         Ok(Json(SessionCreated {
             session_id: created.session_id,
@@ -108,7 +116,7 @@ impl HeyGenServer {
         }))
     }
 
-    /// Get a Video Agent session: status, progress 0-100, video_id once rendering starts, and up to 40 messages newest first (storyboards carry resource_ids). Once video_id is set, poll get_video instead.
+    /// Get a Video Agent session: status, title, progress 0-100, video_id once rendering starts, and up to 40 messages newest first (storyboards carry resource_ids). To wait for a change, use wait_for_video.
     #[tool(
         title = "Get Video Agent session",
         annotations(
@@ -126,8 +134,8 @@ impl HeyGenServer {
             .client
             .get_video_agent_session(&session_id)
             .await
-            .map_err(|e| ToolError::new(GET_SESSION, Some(&session_id), e))?;
-        Ok(Json(SessionView::from_session(session)))
+            .map_err(|e| self.fail(GET_SESSION, Some(&session_id), e))?;
+        Ok(Json(SessionView::new(session, self.listed())))
     }
 
     /// Reply in a chat-mode session: approve the storyboard ("Looks good, render it"), ask for changes, answer a question, or ask for a follow-up video. Approvals and follow-ups render and cost credits. Next: wait_for_video.
@@ -175,12 +183,21 @@ impl HeyGenServer {
             .client
             .get_video_agent_resource(&session_id, &resource_id)
             .await
-            .map_err(|e| ToolError::new(GET_RESOURCE, Some(&resource_id), e))?;
+            .map_err(|e| self.fail(GET_RESOURCE, Some(&resource_id), e))?;
         let image_url = resource
             .url
             .clone()
             .or_else(|| resource.thumbnail_url.clone());
         let mut view = ResourceView::from(resource);
+        view.next_step = (view.resource_type == "image").then(|| {
+            self.listed()
+                .pick(
+                    "send_video_agent_message",
+                    "Show the image to the user; when they have seen every frame, answer with send_video_agent_message (approve, or ask for changes).",
+                    "Show the image to the user.",
+                )
+                .to_owned()
+        });
         let mut extra = Vec::new();
         if include_image.unwrap_or(true)
             && view.resource_type == "image"
@@ -194,7 +211,7 @@ impl HeyGenServer {
         Ok(structured_with(&view, extra))
     }
 
-    /// List the videos a session has produced, newest first, with status and download links. A chat session makes one video per approved storyboard or follow-up. If has_more, more exist than this first page.
+    /// List the videos a session has produced, newest first, with status and download links. A chat session makes one video per approved storyboard or follow-up.
     #[tool(
         title = "List session videos",
         annotations(
@@ -212,9 +229,24 @@ impl HeyGenServer {
             .client
             .list_video_agent_session_videos(&session_id)
             .await
-            .map_err(|e| ToolError::new(SESSION_VIDEOS, Some(&session_id), e))?;
+            .map_err(|e| self.fail(SESSION_VIDEOS, Some(&session_id), e))?;
+        let pointers = [
+            (
+                "download_video",
+                "Each video's links are temporary: get_video gives fresh ones, download_video saves a file.",
+            ),
+            (
+                "get_video",
+                "Each video's links are temporary: get_video gives fresh ones.",
+            ),
+        ];
         Ok(Json(SessionVideos {
-            videos: page.data.into_iter().map(Into::into).collect(),
+            next_step: steps::list(self.listed(), page.has_more, &pointers),
+            videos: page
+                .data
+                .into_iter()
+                .map(|v| VideoView::new(v, self.listed()))
+                .collect(),
             has_more: page.has_more,
             next_token: page.next_token,
         }))
@@ -238,14 +270,21 @@ impl HeyGenServer {
             .client
             .stop_video_agent_session(&session_id)
             .await
-            .map_err(|e| ToolError::new(STOP, Some(&session_id), e))?;
+            .map_err(|e| self.fail(STOP, Some(&session_id), e))?;
         Ok(Json(SessionStopped {
             session_id: stopped.session_id,
-            next_step: "Stop requested: get_video_agent_session shows the final state.".into(),
+            next_step: self
+                .listed()
+                .pick(
+                    "get_video_agent_session",
+                    "Stop requested: get_video_agent_session shows the final state.",
+                    "Stop requested: the session ends at the agent's next step.",
+                )
+                .into(),
         }))
     }
 
-    /// List your Video Agent sessions, newest first (session_id, title, created_at). If has_more, call again with token=next_token for the next page.
+    /// List your Video Agent sessions, newest first (session_id, title, created_at).
     #[tool(
         title = "List Video Agent sessions",
         annotations(
@@ -263,8 +302,19 @@ impl HeyGenServer {
             .client
             .list_video_agent_sessions(&query)
             .await
-            .map_err(|e| ToolError::new(LIST_SESSIONS, None, e))?;
+            .map_err(|e| self.fail(LIST_SESSIONS, None, e))?;
+        let pointers = [
+            (
+                "wait_for_video",
+                "Follow a session with wait_for_video (its session_id).",
+            ),
+            (
+                "get_video_agent_session",
+                "get_video_agent_session shows a session's status and messages.",
+            ),
+        ];
         Ok(Json(SessionList {
+            next_step: steps::list(self.listed(), page.has_more, &pointers),
             sessions: page
                 .data
                 .into_iter()
@@ -279,7 +329,7 @@ impl HeyGenServer {
         }))
     }
 
-    /// List visual styles for create_video_agent's style_id (name, tags, aspect ratio, preview links), optionally by tag. If has_more, call again with token=next_token.
+    /// List visual styles for create_video_agent's style_id (name, tags, aspect ratio, preview links), optionally by tag.
     #[tool(
         title = "List Video Agent styles",
         annotations(
@@ -297,8 +347,13 @@ impl HeyGenServer {
             .client
             .list_video_agent_styles(&query)
             .await
-            .map_err(|e| ToolError::new(LIST_STYLES, None, e))?;
+            .map_err(|e| self.fail(LIST_STYLES, None, e))?;
+        let pointers = [(
+            "create_video_agent",
+            "Pass a style_id to create_video_agent.",
+        )];
         Ok(Json(StyleList {
+            next_step: steps::list(self.listed(), page.has_more, &pointers),
             styles: page.data.into_iter().map(Into::into).collect(),
             has_more: page.has_more,
             next_token: page.next_token,
@@ -329,13 +384,17 @@ impl HeyGenServer {
                 run_id: None,
                 title: None,
             },
-            Err(e) => return Err(ToolError::new(SEND, Some(session_id), e)),
+            Err(e) => return Err(self.fail(SEND, Some(session_id), e)),
         };
         let settled = self.settle(session_id, &request.message).await;
-        let next_step = if settled {
-            "Message sent: call wait_for_video with this session_id for the agent's answer or the new video."
-        } else {
-            "Message sent, but HeyGen does not show it yet. Do not send it again: call wait_for_video with this session_id; if it returns the same storyboard, check get_video_agent_session before answering."
+        let next_step = match (settled, self.listed().has("wait_for_video")) {
+            (true, true) => {
+                "Message sent: call wait_for_video with this session_id for the agent's answer or the new video."
+            }
+            (true, false) => "Message sent: get_video_agent_session shows the agent's answer.",
+            (false, _) => {
+                "Message sent, but HeyGen does not show it yet. Do not send it again: follow the session with wait_for_video (or get_video_agent_session); if the same storyboard comes back, check again before answering."
+            }
         };
         Ok(MessageSent {
             session_id: if sent.session_id.is_empty() {

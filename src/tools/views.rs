@@ -6,9 +6,9 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::api::types::{
-    Session, SessionMessage, SessionResource, SessionStatus, StyleItem, VideoDetail, VideoStatus,
-};
+use super::steps;
+use super::toolsets::Listed;
+use crate::api::types::{Session, SessionMessage, SessionResource, StyleItem, VideoDetail};
 use crate::schema::portable;
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -100,6 +100,8 @@ pub struct ResourceView {
     /// Why the image is not shown inline, when it was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -109,6 +111,8 @@ pub struct SessionList {
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -128,6 +132,8 @@ pub struct StyleList {
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -188,6 +194,8 @@ pub struct VideoList {
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -211,6 +219,8 @@ pub struct SessionVideos {
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -220,87 +230,6 @@ pub struct VideoDeleted {
     pub deleted: bool,
 }
 
-/// What the model should do next, given a session's status.
-pub fn session_next_step(status: &SessionStatus, video_id: Option<&str>) -> String {
-    match (status, video_id) {
-        (SessionStatus::Thinking, _) => {
-            "The agent is working on the script and scenes: call wait_for_video with this session_id.".into()
-        }
-        (SessionStatus::WaitingForInput, _) => {
-            "The agent asked a question (newest model message): relay it to the user and answer with send_video_agent_message.".into()
-        }
-        (SessionStatus::Reviewing, _) => {
-            "A storyboard is ready: show the user the newest model message and its resource_ids (get_video_agent_resource), then send_video_agent_message to approve or ask for changes.".into()
-        }
-        (SessionStatus::Generating, Some(id)) => format!(
-            "Rendering video {id} (5-10x the video's length): call wait_for_video with video_id {id}."
-        ),
-        (SessionStatus::Generating, None) => {
-            "Rendering is starting: call wait_for_video with this session_id.".into()
-        }
-        (SessionStatus::Completed, Some(id)) => {
-            format!("Done: call get_video with video_id {id} for the download links.")
-        }
-        (SessionStatus::Completed, None) => {
-            "Done: call list_video_agent_session_videos for the session's videos.".into()
-        }
-        (SessionStatus::Failed, _) => {
-            "The session failed (see the newest messages); fix the prompt or files and start again with create_video_agent.".into()
-        }
-        (SessionStatus::Other(status), _) => unknown_status_step(status),
-    }
-}
-
-/// A session status this server does not know: never read as "still working". Some need
-/// the user (`pending_consent`: an avatar's owner must consent in HeyGen's web app).
-pub fn unknown_status_step(status: &str) -> String {
-    let hint = if status.contains("consent") {
-        " It usually means the chosen avatar needs its owner's consent: ask the user to approve it in HeyGen (https://app.heygen.com), then call wait_for_video again."
-    } else {
-        " It may need the user: ask them to check the session in HeyGen (https://app.heygen.com); call wait_for_video again to keep following it."
-    };
-    format!("HeyGen reports status {status:?}, which this server does not know.{hint}")
-}
-
-/// What the model should do next, given a video's status.
-pub fn video_next_step(video: &VideoDetail) -> String {
-    match &video.status {
-        VideoStatus::Pending | VideoStatus::Processing => format!(
-            "Still rendering (5-10x the video's length): call wait_for_video with video_id {}.",
-            video.id
-        ),
-        VideoStatus::Completed => {
-            "Ready. video_url (and the captioned cut and subtitles) are temporary signed links: share or download them soon; call get_video again for fresh links.".into()
-        }
-        VideoStatus::Failed => failure_step(video),
-        VideoStatus::Other(status) => format!(
-            "HeyGen reports video status {status:?}, which this server does not know: call wait_for_video with video_id {} to keep following it.",
-            video.id
-        ),
-    }
-}
-
-/// Why a render failed, in HeyGen's words when it gave any, and what usually helps.
-pub fn failure_step(video: &VideoDetail) -> String {
-    let reason = [&video.failure_message, &video.failure_code]
-        .into_iter()
-        .flatten()
-        .map(|s| s.trim())
-        .find(|s| !s.is_empty());
-    match reason {
-        Some(reason) => {
-            let reason = reason.trim_end_matches('.');
-            let lead = if reason.to_ascii_lowercase().starts_with("rendering failed") {
-                String::new()
-            } else {
-                "Rendering failed: ".into()
-            };
-            format!("{lead}{reason}. Tell the user, adjust the request, and start again with create_video_agent.")
-        }
-        None => "Rendering failed and HeyGen gave no reason. What usually helps: start again with create_video_agent (the same prompt often succeeds another time), with a shorter prompt if it is long (failures have been seen above about 2,500 characters).".into(),
-    }
-}
-
 /// At most this many messages are shown, newest first (HeyGen documents up to 40).
 pub const MAX_MESSAGES: usize = 40;
 
@@ -308,8 +237,8 @@ pub const MAX_MESSAGES: usize = 40;
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 
 impl SessionView {
-    pub fn from_session(session: Session) -> Self {
-        let next_step = session_next_step(&session.status, session.video_id.as_deref());
+    pub fn new(session: Session, listed: &Listed) -> Self {
+        let next_step = steps::session(listed, &session.status, session.video_id.as_deref());
         let omitted = session.messages.len().saturating_sub(MAX_MESSAGES);
         Self {
             session_id: session.session_id,
@@ -369,6 +298,7 @@ impl From<SessionResource> for ResourceView {
             created_at: r.created_at,
             metadata: r.metadata,
             note: None,
+            next_step: None,
         }
     }
 }
@@ -386,9 +316,9 @@ impl From<StyleItem> for StyleView {
     }
 }
 
-impl From<VideoDetail> for VideoView {
-    fn from(v: VideoDetail) -> Self {
-        let next_step = video_next_step(&v);
+impl VideoView {
+    pub fn new(v: VideoDetail, listed: &Listed) -> Self {
+        let next_step = steps::video(listed, &v);
         Self {
             id: v.id,
             status: v.status.to_string(),

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::HeyGenServer;
 use super::error::{Op, ToolError};
+use super::steps;
 use super::views::{MessageView, VideoView};
 use crate::api::ApiError;
 use crate::api::types::{ListVideosQuery, Session, SessionStatus, VideoDetail, VideoStatus};
@@ -37,7 +38,10 @@ const WAIT: Op = Op::new(
 #[derive(Debug, Clone, Copy)]
 pub struct WaitSettings {
     pub default_timeout: Duration,
+    /// The longest one call may wait, for clients known to allow long calls.
     pub max_timeout: Duration,
+    /// The operator set `max_timeout` (HEYGEN_WAIT_MAX_SECONDS): it applies to every client.
+    pub max_for_every_client: bool,
     /// A session in `thinking` with no change for this long is reported as stuck.
     pub stall_after: Duration,
     pub first_delay: Duration,
@@ -49,6 +53,7 @@ impl Default for WaitSettings {
         Self {
             default_timeout: Duration::from_secs(50),
             max_timeout: Duration::from_secs(600),
+            max_for_every_client: false,
             stall_after: Duration::from_secs(600),
             first_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(20),
@@ -67,9 +72,9 @@ pub struct WaitArgs {
     #[serde(default)]
     #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: Option<String>,
-    /// Seconds to wait before returning the current state (default 50; capped by HEYGEN_WAIT_MAX_SECONDS, 600 unless set). Keep under the host's timeout.
+    /// Seconds to wait before returning the state so far (default and usual maximum 50: most hosts end a tool call after a minute).
     #[serde(default)]
-    #[schemars(range(min = 1, max = 3600), extend("default" = 50))]
+    #[schemars(range(min = 1, max = 600), extend("default" = 50))]
     pub timeout_seconds: Option<u32>,
 }
 
@@ -101,7 +106,7 @@ pub struct WaitOutcome {
 
 #[tool_router(router = wait_tools, vis = "pub(super)")]
 impl HeyGenServer {
-    /// Wait for a video instead of polling: give session_id (or video_id). Returns when it is completed (with links) or failed, early when the user is needed (storyboard review, a question) or it looks stuck, else after timeout_seconds: then call again.
+    /// Wait for a video instead of polling: give session_id (or video_id). Returns when it is completed (with links) or failed, early when the user is needed (storyboard, question) or it looks stuck, else after timeout_seconds: then call again.
     #[tool(
         title = "Wait for video",
         annotations(
@@ -117,17 +122,24 @@ impl HeyGenServer {
         ctx: RequestContext<RoleServer>,
     ) -> Result<Json<WaitOutcome>, ToolError> {
         let subject = args.video_id.clone().or_else(|| args.session_id.clone());
-        let fail = |e| ToolError::new(WAIT, subject.as_deref(), e);
+        let fail = |e| self.fail(WAIT, subject.as_deref(), e);
         if args.session_id.is_none() && args.video_id.is_none() {
             return Err(fail(ApiError::InvalidInput(
                 "give session_id (from create_video_agent) or video_id".into(),
             )));
         }
-        let settings = self.settings.wait;
+        let settings = self.settings().wait;
+        // Most hosts end a tool call after about 60 s whatever it asks for; only hosts known
+        // to allow long calls (or to reset their timeout on progress) get longer waits.
+        let longest = if settings.max_for_every_client || allows_long_calls(&ctx) {
+            settings.max_timeout
+        } else {
+            settings.max_timeout.min(settings.default_timeout)
+        };
         let timeout = args
             .timeout_seconds
             .map_or(settings.default_timeout, |s| Duration::from_secs(s.into()))
-            .min(settings.max_timeout);
+            .min(longest);
         let mut waiter = Waiter {
             server: self,
             ctx: &ctx,
@@ -176,6 +188,26 @@ struct Waiter<'a> {
     rate_limited: u32,
 }
 
+/// A waiting call sends progress at least this often (hosts time out calls that go quiet).
+const HEARTBEAT: Duration = Duration::from_secs(25);
+
+/// Hosts whose tool calls may run longer than a minute: they reset their timeout on progress
+/// notifications (Claude Code), so a long wait with heartbeats is safe there.
+const LONG_CALL_CLIENTS: &[&str] = &["claude-code"];
+
+/// Whether this call's client is known to allow calls longer than about a minute.
+fn allows_long_calls(ctx: &RequestContext<RoleServer>) -> bool {
+    let name = ctx
+        .client_info()
+        .map(|info| info.name.to_ascii_lowercase())
+        .or_else(|| {
+            ctx.peer
+                .peer_info()
+                .map(|info| info.client_info.name.to_ascii_lowercase())
+        });
+    name.is_some_and(|name| LONG_CALL_CLIENTS.iter().any(|c| name == *c))
+}
+
 /// How long a wait backs off at most after repeated rate limits.
 const MAX_RATE_LIMITED_DELAY: Duration = Duration::from_secs(120);
 
@@ -192,7 +224,7 @@ impl Waiter<'_> {
             .clone()
             .or_else(|| self.session_id.clone())
             .unwrap_or_default();
-        let memory = &self.server.wait_memory;
+        let memory = &self.server.shared.wait_memory;
         self.delay = memory.resume_delay(&key).unwrap_or(settings.first_delay);
         let outcome = self.poll_until_done(settings).await;
         // A wait that timed out is resumed by the next call: remember its pace under the id
@@ -213,9 +245,7 @@ impl Waiter<'_> {
             // A poll can be slow (timeouts, Retry-After inside the client): the deadline and a
             // cancel interrupt it too, so the host's timeout never beats us to the answer.
             let polled = tokio::select! {
-                () = self.ctx.ct.cancelled() => {
-                    return Err(ApiError::InvalidInput("cancelled by the client".into()));
-                }
+                () = self.ctx.ct.cancelled() => return Err(ApiError::Cancelled),
                 () = tokio::time::sleep_until(self.deadline.into()) => {
                     return Ok(self.still_running(&status));
                 }
@@ -261,12 +291,7 @@ impl Waiter<'_> {
                 return Ok(self.still_running(&status));
             }
             let pause = pause.min(self.deadline - now);
-            tokio::select! {
-                () = self.ctx.ct.cancelled() => {
-                    return Err(ApiError::InvalidInput("cancelled by the client".into()));
-                }
-                () = tokio::time::sleep(pause) => {}
-            }
+            self.sleep_with_heartbeat(pause, &status).await?;
             if self.rate_limited == 0 {
                 self.delay = self.delay.mul_f64(1.6).min(settings.max_delay);
             }
@@ -305,7 +330,7 @@ impl Waiter<'_> {
                 }
                 SessionStatus::Failed => return done(self.session_failed(session).await),
                 SessionStatus::Other(status) => {
-                    let next = super::views::unknown_status_step(status);
+                    let next = steps::unknown_status(self.server.listed(), status);
                     let progress = session.progress.unwrap_or(0.0);
                     let mut outcome =
                         self.outcome("needs_attention", Some(&session), None, progress, next);
@@ -313,7 +338,7 @@ impl Waiter<'_> {
                     return done(outcome);
                 }
                 SessionStatus::Thinking
-                    if self.server.wait_memory.unchanged_for(&session) > stall_after =>
+                    if self.server.shared.wait_memory.unchanged_for(&session) > stall_after =>
                 {
                     return done(self.stuck(session, stall_after));
                 }
@@ -332,7 +357,11 @@ impl Waiter<'_> {
                     fresh_progress = session.progress;
                 }
                 None if session.status == SessionStatus::Completed => {
-                    let next = "The session completed without a video_id: call list_video_agent_session_videos for its videos.";
+                    let next = self.server.listed().pick(
+                        "list_video_agent_session_videos",
+                        "The session completed without a video_id: call list_video_agent_session_videos for its videos.",
+                        "The session completed without a video_id: its videos are in HeyGen (https://app.heygen.com).",
+                    );
                     return done(self.outcome(
                         "completed",
                         Some(&session),
@@ -376,6 +405,30 @@ impl Waiter<'_> {
             progress,
             status: format!("rendering, {progress:.0} %"),
         })
+    }
+
+    /// Sleeps, sending a progress heartbeat at least every [`HEARTBEAT`] so a host that
+    /// resets its timeout on progress keeps the call alive; a cancel ends the sleep at once.
+    async fn sleep_with_heartbeat(
+        &mut self,
+        pause: Duration,
+        status: &str,
+    ) -> Result<(), ApiError> {
+        let until = Instant::now() + pause;
+        loop {
+            let now = Instant::now();
+            if now >= until {
+                return Ok(());
+            }
+            let chunk = (until - now).min(HEARTBEAT);
+            tokio::select! {
+                () = self.ctx.ct.cancelled() => return Err(ApiError::Cancelled),
+                () = tokio::time::sleep(chunk) => {}
+            }
+            if Instant::now() < until {
+                self.notify(status).await;
+            }
+        }
     }
 
     /// The session endpoint answered 404. HeyGen does that for sessions that exist, so it is
@@ -465,7 +518,7 @@ impl Waiter<'_> {
             session_status: session.map(|s| s.status.to_string()),
             video_status: video.as_ref().map(|v| v.status.to_string()),
             progress,
-            video: video.map(Into::into),
+            video: video.map(|v| VideoView::new(v, self.server.listed())),
             messages: Vec::new(),
             waited_seconds: (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
             polls: self.polls,
@@ -475,7 +528,7 @@ impl Waiter<'_> {
 
     fn needs_input(&self, session: Session) -> WaitOutcome {
         let progress = session.progress.unwrap_or(0.0);
-        let next = "The agent needs the user: show them the newest model message (and its storyboard via get_video_agent_resource), then answer with send_video_agent_message and call wait_for_video again.".to_owned();
+        let next = steps::storyboard(self.server.listed());
         let mut outcome = self.outcome("needs_input", Some(&session), None, progress, next);
         outcome.messages = newest_model_messages(session);
         outcome
@@ -488,12 +541,15 @@ impl Waiter<'_> {
             self.polls += 1;
             video = self.server.client.get_video(&video_id).await.ok();
         }
+        let listed = self.server.listed();
+        let said_why = session
+            .messages
+            .iter()
+            .any(|m| m.role != "user" && !m.content.trim().is_empty());
         let next = match &video {
-            Some(video) => super::views::failure_step(video),
-            None if session.messages.iter().any(|m| m.role != "user" && !m.content.trim().is_empty()) => {
-                "The session failed: tell the user why (the newest messages), then adjust the request and start again with create_video_agent.".to_owned()
-            }
-            None => "The session failed and HeyGen gave no reason. What usually helps: start again with create_video_agent (the same prompt often succeeds another time), with a shorter prompt if it is long (failures have been seen above about 2,500 characters).".to_owned(),
+            Some(video) => steps::failure(listed, video),
+            None if said_why => steps::session(listed, &SessionStatus::Failed, None),
+            None => steps::no_reason(listed),
         };
         let progress = session.progress.unwrap_or(0.0);
         let mut outcome = self.outcome("failed", Some(&session), video, progress, next);
@@ -502,8 +558,13 @@ impl Waiter<'_> {
     }
 
     fn stuck(&self, session: Session, stall_after: Duration) -> WaitOutcome {
+        let stop = self.server.listed().pick(
+            "stop_video_agent_session",
+            "stop it (stop_video_agent_session) and start over",
+            "stop it in HeyGen (https://app.heygen.com) and start over",
+        );
         let next = format!(
-            "The agent has been thinking for over {} with no change: it may be stuck. Ask the user whether to keep waiting (call wait_for_video again) or stop it (stop_video_agent_session) and start over.",
+            "The agent has been thinking for over {} with no change: it may be stuck. Ask the user whether to keep waiting (call wait_for_video again) or {stop}.",
             describe_duration(stall_after)
         );
         let progress = session.progress.unwrap_or(0.0);
@@ -517,7 +578,7 @@ impl Waiter<'_> {
             VideoStatus::Completed => ("completed", 100.0),
             _ => ("failed", self.progress),
         };
-        let next = super::views::video_next_step(&video);
+        let next = steps::video(self.server.listed(), &video);
         self.outcome(state, None, Some(video), progress, next)
     }
 
@@ -529,8 +590,13 @@ impl Waiter<'_> {
         };
         let next = if self.session_404s > 0 && self.video_id.is_none() {
             format!(
-                "HeyGen's session endpoint keeps answering 404 ({} times in this wait); it does so for a while for sessions that exist, so nothing is lost: call wait_for_video again with {id}. If it still answers 404 after about 10 minutes, look for the video with list_videos.",
-                self.session_404s
+                "HeyGen's session endpoint keeps answering 404 ({} times in this wait); it does so for a while for sessions that exist, so nothing is lost: call wait_for_video again with {id}. If it still answers 404 after about 10 minutes, look for the video {}.",
+                self.session_404s,
+                self.server.listed().pick(
+                    "list_videos",
+                    "with list_videos",
+                    "in HeyGen (https://app.heygen.com)"
+                )
             )
         } else {
             format!(

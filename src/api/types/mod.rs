@@ -8,11 +8,13 @@
 //! every enum has an `Other` variant, so a status HeyGen adds tomorrow decodes instead of
 //! failing the call.
 
+pub mod brand;
 pub mod discovery;
 pub mod lenient;
 pub mod requests;
 pub mod responses;
 
+pub use brand::*;
 pub use discovery::*;
 pub use requests::*;
 pub use responses::*;

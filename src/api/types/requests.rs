@@ -93,7 +93,7 @@ pub struct CreateVideoAgentRequest {
     /// landscape (16:9) or portrait (9:16); omit to let the agent choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orientation: Option<Orientation>,
-    /// Up to 20 reference files (slides, images, footage): {type: url|asset_id|base64|path, ...}.
+    /// Up to 20 reference files (slides, images, footage), each {type: path, path} (a local file; the server uploads it), {type: url, url} (public HTTPS), {type: asset_id, asset_id} (upload_asset) or {type: base64, media_type, data}.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 20))]
     pub files: Option<Vec<FileInput>>,

@@ -1,0 +1,142 @@
+//! The MCP handler: what the server says about itself, which tools it lists, and the one path
+//! every tool call takes (aliases, validation, the call, redaction, the sandbox mark).
+
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
+    CustomResult, Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
+    ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+
+use super::{HeyGenServer, aliases};
+use crate::redact::Redactor;
+
+/// Appended to every result in sandbox mode.
+pub const SANDBOX_NOTE: &str = "[SANDBOX] Simulated by heygen-mcp's offline sandbox: no real video was made and no credits were used. Media links serve placeholder files.";
+
+impl ServerHandler for HeyGenServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+                    .with_title("HeyGen Video Agent"),
+            )
+            .with_instructions(self.view.instructions.clone())
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.view.tools.clone()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.view
+            .tools
+            .iter()
+            .find(|tool| tool.name == name)
+            .cloned()
+    }
+
+    /// The stand-in for a request too large to read (see [`crate::transport::stdio`]).
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if request.method == crate::transport::stdio::OVERSIZED_METHOD {
+            let bytes = request
+                .params
+                .as_ref()
+                .and_then(|p| p.get("bytes"))
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or_default();
+            return Err(ErrorData::invalid_request(
+                format!(
+                    "The request was too large to read ({} MB; the limit is {} MB). Send large files as {{type: path}} or upload_asset instead of base64, or split the request.",
+                    bytes >> 20,
+                    crate::transport::stdio::MAX_LINE_BYTES >> 20
+                ),
+                None,
+            ));
+        }
+        Err(ErrorData::new(
+            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+            request.method,
+            None,
+        ))
+    }
+
+    async fn call_tool(
+        &self,
+        mut request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let listed = self.view.tools.iter().find(|t| t.name == request.name);
+        let Some(tool) = listed else {
+            return Err(ErrorData::invalid_params(
+                format!("tool not found: {}", request.name),
+                None,
+            ));
+        };
+        // Checked as a JSON value without copying the arguments (a prompt may be large).
+        let mut arguments = request.arguments.take().unwrap_or_default();
+        let normalised = aliases::normalise(tool, &mut arguments);
+        let arguments = serde_json::Value::Object(arguments);
+        let checked = normalised.and_then(|()| self.shared.validators.check(tool, &arguments));
+        if let serde_json::Value::Object(arguments) = arguments {
+            request.arguments = Some(arguments);
+        }
+        let call = self.for_call(&context);
+        let response = match checked {
+            Err(problem) => CallToolResult::error(vec![ContentBlock::text(problem)]).into(),
+            Ok(()) => {
+                self.shared
+                    .tool_router
+                    .call(ToolCallContext::new(&call, request, context))
+                    .await?
+            }
+        };
+        Ok(match response {
+            CallToolResponse::Complete(mut result) => {
+                redact_result(&mut result, call.client.redactor());
+                if self.shared.settings.sandbox {
+                    result = mark_as_sandbox(result);
+                }
+                CallToolResponse::Complete(result)
+            }
+            other => other,
+        })
+    }
+}
+
+/// Says on every result that it came from the sandbox, so no one takes it for a real video.
+fn mark_as_sandbox(mut result: CallToolResult) -> CallToolResult {
+    result.content.push(ContentBlock::text(SANDBOX_NOTE));
+    let mut meta = result.meta.take().unwrap_or_default();
+    meta.insert("heygen-mcp/sandbox".into(), serde_json::Value::Bool(true));
+    result.meta = Some(meta);
+    result
+}
+
+/// The last line of defence: no credential leaves in a result, whatever path put it there.
+fn redact_result(result: &mut CallToolResult, redactor: &Redactor) {
+    if redactor.is_empty() {
+        return;
+    }
+    for block in &mut result.content {
+        if let Some(text) = block.as_text() {
+            let redacted = redactor.redact(&text.text);
+            if let std::borrow::Cow::Owned(redacted) = redacted {
+                *block = ContentBlock::text(redacted);
+            }
+        }
+    }
+    if let Some(structured) = &mut result.structured_content {
+        redactor.redact_json(structured);
+    }
+}
