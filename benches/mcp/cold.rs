@@ -11,6 +11,8 @@ use crate::stats::{Table, mb_from_kib, median_u64, ms, summarize, verdict};
 pub const START_TARGET: Duration = Duration::from_millis(10);
 pub const RSS_TARGET_MB: f64 = 10.0;
 pub const PER_TOOL_TARGET_BYTES: f64 = 1200.0;
+/// The whole default tools/list response (issue 11: ≤ 24 KB with every tool added since).
+pub const LIST_TARGET_BYTES: usize = 24_000;
 
 pub struct ColdFigures {
     pub label: String,
@@ -232,6 +234,11 @@ pub fn report_context(figures: &[ColdFigures]) -> String {
 }
 
 /// Our average bytes per tool, from the first of our servers measured.
+/// Our whole tools/list response, in bytes.
+pub fn ours_list_bytes(figures: &[ColdFigures]) -> Option<usize> {
+    Some(figures.iter().find(|f| f.ours)?.samples.last()?.list_bytes)
+}
+
 pub fn ours_per_tool(figures: &[ColdFigures]) -> Option<f64> {
     let sample = figures.iter().find(|f| f.ours)?.samples.last()?;
     let sizes = tool_sizes(&sample.list_result);

@@ -290,6 +290,14 @@ async fn cold_start_and_context(
             pass: Some(per_tool <= cold::PER_TOOL_TARGET_BYTES),
         });
     }
+    if let Some(bytes) = cold::ours_list_bytes(&figures) {
+        verdicts.push(Verdict {
+            figure: "tools/list, default toolsets",
+            measured: format!("{:.1} KB", bytes as f64 / 1000.0),
+            target: "≤ 24 KB",
+            pass: Some(bytes <= cold::LIST_TARGET_BYTES),
+        });
+    }
     Ok(())
 }
 

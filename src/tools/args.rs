@@ -23,7 +23,7 @@ pub struct ResourceRef {
     /// Resource id from a session message's resource_ids.
     #[schemars(regex(pattern = ID_PATTERN))]
     pub resource_id: String,
-    /// Also return the image itself (at most 1 MB) so it can be shown to the user (default true).
+    /// Also return the image itself, to show the user (default true).
     #[serde(default)]
     #[schemars(extend("default" = true))]
     pub include_image: Option<bool>,
@@ -43,7 +43,7 @@ pub struct GetVideoArgs {
     /// Video id from a session (video_id) or list_videos.
     #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: String,
-    /// Also return the thumbnail image (at most 1 MB) when there is one (default false).
+    /// Also return the thumbnail image (default false).
     #[serde(default)]
     #[schemars(extend("default" = false))]
     pub include_thumbnail: Option<bool>,

@@ -72,7 +72,7 @@ pub struct WaitArgs {
     #[serde(default)]
     #[schemars(regex(pattern = ID_PATTERN))]
     pub video_id: Option<String>,
-    /// Seconds to wait before returning the state so far (default and usual maximum 50: most hosts end a tool call after a minute).
+    /// Seconds to wait before returning the state so far (default, and usual maximum, 50: hosts end calls after about a minute).
     #[serde(default)]
     #[schemars(range(min = 1, max = 600), extend("default" = 50))]
     pub timeout_seconds: Option<u32>,

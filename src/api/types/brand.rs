@@ -15,7 +15,7 @@ pub struct ListBrandKitsQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,
@@ -30,7 +30,7 @@ pub struct ListBrandGlossariesQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,

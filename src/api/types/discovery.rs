@@ -37,7 +37,7 @@ pub struct ListAvatarGroupsQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 50), extend("default" = 20))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,
@@ -62,7 +62,7 @@ pub struct ListAvatarLooksQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 50), extend("default" = 20))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,
@@ -93,7 +93,7 @@ pub struct ListVoicesQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100), extend("default" = 20))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,

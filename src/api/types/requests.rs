@@ -93,7 +93,7 @@ pub struct CreateVideoAgentRequest {
     /// landscape (16:9) or portrait (9:16); omit to let the agent choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orientation: Option<Orientation>,
-    /// Up to 20 reference files (slides, images, footage), each {type: path, path} (a local file; the server uploads it), {type: url, url} (public HTTPS), {type: asset_id, asset_id} (upload_asset) or {type: base64, media_type, data}.
+    /// Up to 20 files (slides, images, footage): {type: path, path} (local; uploaded for you), {type: url, url}, {type: asset_id, asset_id} or {type: base64, media_type, data}.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 20))]
     pub files: Option<Vec<FileInput>>,
@@ -146,7 +146,7 @@ pub struct ListSessionsQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100), extend("default" = 20))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,
@@ -165,7 +165,7 @@ pub struct ListStylesQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100), extend("default" = 20))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,
@@ -180,7 +180,7 @@ pub struct ListVideosQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100), extend("default" = 10))]
     pub limit: Option<u32>,
-    /// next_token from the previous page.
+    /// From next_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 4096))]
     pub token: Option<String>,
