@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use clap::builder::FalseyValueParser;
 use secrecy::SecretString;
 use url::Url;
 
@@ -25,10 +24,10 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Serve against the built-in offline sandbox instead of HeyGen: no key, no credits.
-    #[arg(long, env = "HEYGEN_SANDBOX", value_parser = FalseyValueParser::new())]
+    #[arg(long, env = "HEYGEN_SANDBOX", value_parser = parse_flag)]
     pub sandbox: bool,
     /// Offer only the tools that read (no create, send, stop, delete, upload or download).
-    #[arg(long, env = "HEYGEN_READ_ONLY", value_parser = FalseyValueParser::new())]
+    #[arg(long, env = "HEYGEN_READ_ONLY", value_parser = parse_flag)]
     pub read_only: bool,
     /// Groups of tools to offer, comma-separated: video_agent, videos, discovery, brand,
     /// files, or all (default: all).
@@ -38,7 +37,7 @@ pub struct Cli {
     #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE, hide_env_values = true)]
     pub api_base: String,
     /// Allow a plain-http API base that is not loopback (keys would travel in clear text).
-    #[arg(long, env = "HEYGEN_ALLOW_HTTP", value_parser = FalseyValueParser::new())]
+    #[arg(long, env = "HEYGEN_ALLOW_HTTP", value_parser = parse_flag)]
     pub allow_http: bool,
     /// Retries after a rate limit (any call) or a server/network failure (reads and deletes).
     #[arg(long, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
@@ -49,7 +48,11 @@ pub struct Cli {
     pub allowed_dirs: Option<std::ffi::OsString>,
     /// Where download_video saves files (default ~/Downloads/HeyGen).
     #[arg(long, env = "HEYGEN_OUTPUT_DIR")]
-    pub output_dir: Option<PathBuf>,
+    pub output_dir: Option<std::ffi::OsString>,
+    /// More directories whose files may be uploaded, one argument each after `--` (how a
+    /// Claude Desktop extension passes a folder list).
+    #[arg(last = true, value_name = "ALLOWED_DIR")]
+    pub allowed_dir_list: Vec<std::ffi::OsString>,
     /// Longest wait_for_video may block in one call, in seconds (default: 50, or 600 for
     /// hosts known to allow long calls; set, it applies to every host).
     #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -69,6 +72,19 @@ pub enum Command {
     },
     /// Make a video end to end through this server's MCP tools, on the sandbox.
     Demo,
+    /// Check the setup in plain words: credentials, HeyGen reachable, the key accepted, what
+    /// is left to spend, the output and upload folders, the version. Exits non-zero when
+    /// something blocks use.
+    Doctor,
+    /// Print the config block that adds this server to an MCP host (with this binary's
+    /// path); with --write, merge it into the host's config file (a backup is kept).
+    Config {
+        /// The host: claude-desktop, claude-code, vscode or cursor.
+        host: crate::host_config::Host,
+        /// Merge the block into the host's config file instead of printing it.
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 /// How requests authenticate.
@@ -144,18 +160,38 @@ pub enum ConfigError {
 impl Cli {
     /// The allowed directories and the output directory, defaults filled in.
     /// An unset `HEYGEN_ALLOWED_DIRS` allows the home directory; a set one, even empty,
-    /// allows exactly what it lists.
+    /// allows exactly what it lists. Directories after `--` are allowed too (and, given
+    /// alone, replace the default). Values a host left unsubstituted (`${user_config.x}`)
+    /// count as unset; `~` and `${HOME}` (also `${DOWNLOADS}`, `${DOCUMENTS}`, `${DESKTOP}`)
+    /// are expanded, as an MCP bundle's defaults may carry them unexpanded.
     pub fn file_access(&self) -> crate::files::FileAccess {
         let defaults = crate::files::FileAccess::default();
         let output = self
             .output_dir
-            .clone()
+            .as_ref()
+            .and_then(|dir| given_path(dir))
             .unwrap_or_else(|| defaults.output_dir().to_path_buf());
-        let allowed: Vec<PathBuf> = match &self.allowed_dirs {
-            Some(dirs) => std::env::split_paths(dirs)
-                .filter(|d| !d.as_os_str().is_empty())
-                .collect(),
-            None => defaults.allowed().to_vec(),
+        let listed: Vec<PathBuf> = self
+            .allowed_dir_list
+            .iter()
+            .filter_map(|dir| given_path(dir))
+            .collect();
+        let from_env: Option<Vec<PathBuf>> = self
+            .allowed_dirs
+            .as_ref()
+            .filter(|dirs| !is_unsubstituted(&dirs.to_string_lossy()))
+            .map(|dirs| {
+                std::env::split_paths(dirs)
+                    .filter_map(|d| given_path(d.as_os_str()))
+                    .collect()
+            });
+        let allowed: Vec<PathBuf> = match (from_env, listed.is_empty()) {
+            (Some(mut dirs), _) => {
+                dirs.extend(listed);
+                dirs
+            }
+            (None, false) => listed,
+            (None, true) => defaults.allowed().to_vec(),
         };
         crate::files::FileAccess::new(allowed, output)
     }
@@ -173,6 +209,59 @@ impl Config {
             read_only: cli.read_only,
         })
     }
+}
+
+/// A value a host passed without substituting it (`${user_config.api_key}`): a setting of an
+/// MCP bundle left blank reaches the server that way.
+pub fn is_unsubstituted(value: &str) -> bool {
+    let value = value.trim();
+    value.starts_with("${") && value.ends_with('}') && !value[2..value.len() - 1].contains('}')
+}
+
+/// Unset in effect: empty, or [`is_unsubstituted`].
+pub fn is_placeholder(value: &str) -> bool {
+    value.trim().is_empty() || is_unsubstituted(value)
+}
+
+/// A boolean setting: true/yes/on/1 or false/no/off/0; empty or a placeholder is false.
+fn parse_flag(raw: &str) -> Result<bool, String> {
+    if is_placeholder(raw) {
+        return Ok(false);
+    }
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" | "y" | "t" => Ok(true),
+        "false" | "no" | "off" | "0" | "n" | "f" => Ok(false),
+        other => Err(format!("{other:?} is not true or false")),
+    }
+}
+
+/// A path setting as given, with the home-relative forms expanded; `None` when unset.
+fn given_path(raw: &std::ffi::OsStr) -> Option<PathBuf> {
+    let text = raw.to_string_lossy();
+    if is_placeholder(&text) {
+        return None;
+    }
+    let home = crate::files::home();
+    let expansions = [
+        ("${HOME}", ""),
+        ("${DOWNLOADS}", "Downloads"),
+        ("${DOCUMENTS}", "Documents"),
+        ("${DESKTOP}", "Desktop"),
+        ("~", ""),
+    ];
+    for (prefix, under) in expansions {
+        if let (Some(rest), Some(home)) = (text.strip_prefix(prefix), &home)
+            && (rest.is_empty() || rest.starts_with(['/', '\\']))
+        {
+            let base = if under.is_empty() {
+                home.clone()
+            } else {
+                home.join(under)
+            };
+            return Some(base.join(rest.trim_start_matches(['/', '\\'])));
+        }
+    }
+    Some(PathBuf::from(raw))
 }
 
 fn check_base(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
@@ -211,7 +300,7 @@ fn lookup_credentials(env: &impl Fn(&str) -> Option<String>, now: i64) -> Creden
     let non_empty = |name: &str| {
         env(name)
             .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
+            .filter(|v| !is_placeholder(v))
     };
     if let Some(key) = non_empty("HEYGEN_API_KEY") {
         return CredentialLookup::Found(
@@ -402,6 +491,28 @@ mod tests {
             text.contains("HEYGEN_API_KEY") && text.contains(".heygen/credentials"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn unsubstituted_values_count_as_unset() {
+        assert!(is_placeholder("${user_config.api_key}") && is_placeholder(" "));
+        assert!(!is_placeholder("sk-${x}y") && !is_placeholder("key"));
+        assert_eq!(parse_flag("${user_config.read_only}"), Ok(false));
+        assert_eq!(parse_flag("TRUE"), Ok(true));
+        assert!(parse_flag("maybe").is_err());
+        let env = env_of(&[("HEYGEN_API_KEY", "${user_config.api_key}")]);
+        assert_eq!(secret_of(&lookup_credentials(&env, 0)).1, "missing");
+        assert_eq!(given_path("${user_config.output_dir}".as_ref()), None);
+        assert_eq!(
+            given_path("/srv/out".as_ref()),
+            Some(PathBuf::from("/srv/out"))
+        );
+        if let Some(home) = crate::files::home() {
+            assert_eq!(
+                given_path("${HOME}/Downloads/HeyGen".as_ref()),
+                Some(home.join("Downloads/HeyGen"))
+            );
+        }
     }
 
     #[test]

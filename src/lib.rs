@@ -8,7 +8,9 @@
 pub mod api;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod files;
+pub mod host_config;
 pub mod redact;
 pub mod sandbox;
 pub mod schema;

@@ -1,6 +1,7 @@
 //! heygen-mcp: parse configuration, log to stderr, then serve MCP over stdio (or run the
 //! sandbox alone, or the demo).
 
+use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -29,15 +30,30 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("heygen_mcp=info,warn")),
         )
         .init();
-    let outcome = match cli.command {
+    let outcome = match cli.command.clone() {
         Some(Command::Sandbox { port }) => run_sandbox(port).await,
         Some(Command::Demo) => run_demo().await,
+        Some(Command::Doctor) => {
+            let mut out = std::io::stdout();
+            match heygen_mcp::doctor::run(&cli, &mut out).await {
+                Ok(true) => Ok(()),
+                Ok(false) => return std::process::ExitCode::FAILURE,
+                Err(error) => Err(error),
+            }
+        }
+        Some(Command::Config { host, write }) => {
+            let mut out = std::io::stdout();
+            match std::env::current_exe() {
+                Ok(exe) => heygen_mcp::host_config::run(host, write, &exe, &mut out),
+                Err(e) => Err(e.into()),
+            }
+        }
         None => serve(cli).await,
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error}");
+            // Said once, on stderr (tracing goes there too: no second copy).
             eprintln!("heygen-mcp: {error}");
             std::process::ExitCode::FAILURE
         }
@@ -46,6 +62,17 @@ async fn main() -> std::process::ExitCode {
 
 async fn serve(cli: Cli) -> Result<(), Error> {
     let mut config = Config::resolve(&cli, |name| std::env::var(name).ok())?;
+    // Run by hand in a terminal: say what this is instead of waiting silently.
+    let by_hand = std::io::stdin().is_terminal();
+    if by_hand {
+        eprintln!(
+            "heygen-mcp is an MCP server: an MCP host (Claude Desktop, Claude Code, VS Code, Cursor ...) starts it and talks JSON-RPC on stdin/stdout.\n\
+             Try instead:\n  heygen-mcp demo                 make a video end to end on the offline sandbox\n  \
+             heygen-mcp doctor               check your setup (key, folders, HeyGen reachable)\n  \
+             heygen-mcp config claude-desktop  print (or --write) the config for your host\n\
+             Waiting for JSON-RPC on stdin; Ctrl-D quits."
+        );
+    }
     // Kept alive for as long as the server runs.
     let mut sandbox = None;
     if cli.sandbox {
@@ -99,7 +126,16 @@ async fn serve(cli: Cli) -> Result<(), Error> {
     // under load than stdio()'s blocking thread pool.
     let (read, write) = rmcp::transport::stdio_pipes();
     let read = LineLimit::new(read, MAX_LINE_BYTES);
-    let running = server.serve((read, write)).await?;
+    let running = match server.serve((read, write)).await {
+        Ok(running) => running,
+        // Stdin closed before a client said hello (someone ran it by hand and pressed
+        // Ctrl-D): nothing went wrong.
+        Err(error) if by_hand => {
+            tracing::debug!("no MCP client connected: {error}");
+            return Ok(());
+        }
+        Err(error) => return Err(error.into()),
+    };
     // A stop signal ends the process at once; destructors do not run on the way out, so
     // partial downloads are removed first. Calls in flight get no answer (the host asked
     // for the stop), rather than one that blames the client.
@@ -134,7 +170,10 @@ async fn stop_signal() -> &'static str {
 
 /// `heygen-mcp sandbox`: the simulator alone, until Ctrl-C.
 async fn run_sandbox(port: u16) -> Result<(), Error> {
-    let sandbox = Sandbox::start(loopback(port), SandboxOptions::from_env()).await?;
+    let address = loopback(port);
+    let sandbox = Sandbox::start(address, SandboxOptions::from_env())
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let url = sandbox.base_url();
     eprintln!(
         "HeyGen sandbox listening on {url} (Ctrl-C to stop). Any non-empty x-api-key works. Try:\n  \
