@@ -57,13 +57,55 @@ pub struct Cli {
     /// hosts known to allow long calls; set, it applies to every host).
     #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub wait_max_seconds: Option<u64>,
+    /// Log lines as text (default) or json (one object a line; for log collectors).
+    #[arg(long, env = "HEYGEN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// A session thinking this long with no change is reported as stuck, in seconds.
     #[arg(long, env = "HEYGEN_STALL_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub stall_seconds: u64,
 }
 
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `heygen-mcp http`: MCP over Streamable HTTP.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HttpArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HEYGEN_MCP_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// Host names (and host:port) callers may use besides loopback, comma-separated; `*`
+    /// allows any (only behind a proxy that checks Host itself).
+    #[arg(long, env = "HEYGEN_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call (scheme://host[:port]), comma-separated; requests
+    /// from any other Origin are refused (DNS-rebinding protection).
+    #[arg(long, env = "HEYGEN_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Seconds calls in flight may take to finish after SIGTERM.
+    #[arg(long, env = "HEYGEN_MCP_DRAIN_SECONDS", default_value_t = 30)]
+    pub drain_seconds: u64,
+    /// Largest request body, in MB.
+    #[arg(long, env = "HEYGEN_MCP_MAX_BODY_MB", default_value_t = 16)]
+    pub max_body_mb: usize,
+    /// Requests one caller may have in flight at once.
+    #[arg(long, env = "HEYGEN_MCP_CALLER_CONCURRENCY", default_value_t = 32)]
+    pub caller_concurrency: usize,
+    /// Requests one caller may send per second (bursts up to twice that).
+    #[arg(long, env = "HEYGEN_MCP_CALLER_RATE", default_value_t = 50.0)]
+    pub caller_rate: f64,
+}
+
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
+    /// Serve MCP over Streamable HTTP at /mcp, stateless: run as many replicas as you like
+    /// behind a load balancer. Each caller sends their own HeyGen key (X-Api-Key or
+    /// Authorization: Bearer), unless HEYGEN_API_KEY and HEYGEN_MCP_TOKEN are set.
+    Http(HttpArgs),
     /// Run the offline HeyGen simulator alone, for curl or other clients.
     Sandbox {
         /// Port on 127.0.0.1 (0 picks a free one).

@@ -14,5 +14,6 @@ pub mod host_config;
 pub mod redact;
 pub mod sandbox;
 pub mod schema;
+pub mod setup;
 pub mod tools;
 pub mod transport;

@@ -2,19 +2,26 @@
 //! sandbox alone, or the demo).
 
 use std::io::IsTerminal;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use rmcp::ServiceExt;
+use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
 use heygen_mcp::api::HeyGenClient;
-use heygen_mcp::config::{Cli, Command, Config, CredentialLookup, CredentialSource, Credentials};
+use heygen_mcp::config::{Cli, Command, CredentialLookup, CredentialSource, HttpArgs, LogFormat};
 use heygen_mcp::redact::display_url;
 use heygen_mcp::sandbox::{Sandbox, SandboxOptions};
-use heygen_mcp::tools::{HeyGenServer, Settings, Toolsets, WaitSettings};
+use heygen_mcp::setup::{Prepared, loopback, prepare};
+use heygen_mcp::tools::{HeyGenServer, Observer};
+use heygen_mcp::transport::http::HttpOptions;
+use heygen_mcp::transport::http::auth::AuthMode;
+use heygen_mcp::transport::http::limits::LimitSettings;
+use heygen_mcp::transport::http::metrics::Metrics;
 use heygen_mcp::transport::stdio::{LineLimit, MAX_LINE_BYTES};
+use heygen_mcp::transport::stop_signal;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -22,14 +29,21 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // stdout carries JSON-RPC only; every log line goes to stderr.
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(heygen_mcp::redact::LogWriter)
         .with_ansi(false)
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("heygen_mcp=info,warn")),
-        )
-        .init();
+        );
+    match cli.log_format {
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+        LogFormat::Text => logs.init(),
+    }
     let outcome = match cli.command.clone() {
         Some(Command::Sandbox { port }) => run_sandbox(port).await,
         Some(Command::Demo) => run_demo().await,
@@ -48,6 +62,7 @@ async fn main() -> std::process::ExitCode {
                 Err(e) => Err(e.into()),
             }
         }
+        Some(Command::Http(args)) => serve_http(cli, args).await,
         None => serve(cli).await,
     };
     match outcome {
@@ -61,7 +76,6 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve(cli: Cli) -> Result<(), Error> {
-    let mut config = Config::resolve(&cli, |name| std::env::var(name).ok())?;
     // Run by hand in a terminal: say what this is instead of waiting silently.
     let by_hand = std::io::stdin().is_terminal();
     if by_hand {
@@ -73,21 +87,11 @@ async fn serve(cli: Cli) -> Result<(), Error> {
              Waiting for JSON-RPC on stdin; Ctrl-D quits."
         );
     }
-    // Kept alive for as long as the server runs.
-    let mut sandbox = None;
-    if cli.sandbox {
-        let running = Sandbox::start(loopback(0), SandboxOptions::from_env()).await?;
-        config.api_base = running.base_url().parse()?;
-        config.credentials = CredentialLookup::Found(
-            Credentials::ApiKey("sandbox".to_owned().into()),
-            CredentialSource::Sandbox,
-        );
-        tracing::info!(
-            url = running.base_url(),
-            "sandbox mode: serving the offline simulator"
-        );
-        sandbox = Some(running);
-    }
+    let Prepared {
+        config,
+        settings,
+        sandbox,
+    } = prepare(&cli).await?;
     match &config.credentials {
         CredentialLookup::Found(credentials, source) => {
             heygen_mcp::redact::redact_logs(&credentials.redactor());
@@ -99,26 +103,6 @@ async fn serve(cli: Cli) -> Result<(), Error> {
             )
         }
     }
-    let toolsets = match cli.toolsets.as_deref() {
-        Some(list) => {
-            Toolsets::parse(list).map_err(|e| format!("--toolsets / HEYGEN_TOOLSETS: {e}"))?
-        }
-        None => Toolsets::default(),
-    };
-    let settings = Settings {
-        read_only: config.read_only,
-        toolsets,
-        sandbox: sandbox.is_some(),
-        wait: WaitSettings {
-            max_timeout: cli
-                .wait_max_seconds
-                .map_or(WaitSettings::default().max_timeout, Duration::from_secs),
-            max_for_every_client: cli.wait_max_seconds.is_some(),
-            stall_after: Duration::from_secs(cli.stall_seconds),
-            ..WaitSettings::default()
-        },
-        files: cli.file_access(),
-    };
     let server = HeyGenServer::new(HeyGenClient::new(&config), settings);
     tracing::info!(api = %display_url(&config.api_base), read_only = config.read_only, "heygen-mcp serving on stdio");
     // Non-blocking pipes on the IO reactor when the host gives us pipes (every MCP host does);
@@ -152,20 +136,65 @@ async fn serve(cli: Cli) -> Result<(), Error> {
     Ok(())
 }
 
-/// Resolves on SIGTERM or Ctrl-C (SIGINT), naming which.
-async fn stop_signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            return tokio::select! {
-                _ = term.recv() => "SIGTERM",
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-            };
+/// `heygen-mcp http`: the same tools over Streamable HTTP, for remote hosts and replicas.
+async fn serve_http(cli: Cli, args: HttpArgs) -> Result<(), Error> {
+    let Prepared {
+        config,
+        mut settings,
+        sandbox,
+    } = prepare(&cli).await?;
+    // Only a key set for this server is served to every caller; the HeyGen CLI's stored
+    // login (a person's) never is.
+    let server_credentials = match &config.credentials {
+        CredentialLookup::Found(credentials, CredentialSource::Env(_)) => {
+            heygen_mcp::redact::redact_logs(&credentials.redactor());
+            Some(credentials.clone())
         }
+        CredentialLookup::Found(_, CredentialSource::File(path)) => {
+            tracing::info!(
+                "not serving the HeyGen CLI's login ({}) to callers; each caller brings a key",
+                path.display()
+            );
+            None
+        }
+        _ => None,
+    };
+    let token = std::env::var("HEYGEN_MCP_TOKEN")
+        .ok()
+        .filter(|t| !heygen_mcp::config::is_placeholder(t))
+        .map(|t| secrecy::SecretString::from(t.trim().to_owned()));
+    let auth = AuthMode::from_settings(server_credentials, token, args.listen.ip().is_loopback())?;
+    let metrics = Arc::new(Metrics::default());
+    let stopping = CancellationToken::new();
+    settings.remote = true;
+    settings.stopping = stopping.clone();
+    settings.observer = Some(Observer(metrics.clone()));
+    let mut no_key = config.clone();
+    no_key.credentials = CredentialLookup::Missing(
+        "This request carried no HeyGen key: send X-Api-Key: <your HeyGen API key>.".into(),
+    );
+    let serving = match &auth {
+        AuthMode::ServerKey { .. } => (&config, "a server-held key"),
+        AuthMode::CallersKeys { .. } => (&no_key, "each caller's own key"),
+    };
+    let client = HeyGenClient::new(serving.0).observed_by(metrics.clone());
+    let template = HeyGenServer::new(client, settings);
+    let mut options = HttpOptions::new(args.listen);
+    options.allowed_hosts = args.allowed_hosts;
+    options.allowed_origins = args.allowed_origins;
+    options.drain = Duration::from_secs(args.drain_seconds);
+    options.max_body_bytes = args.max_body_mb.saturating_mul(1024 * 1024);
+    options.limits = LimitSettings {
+        concurrent: args.caller_concurrency.max(1),
+        per_second: args.caller_rate.max(0.1),
+        burst: (args.caller_rate * 2.0).max(1.0),
+    };
+    tracing::info!(api = %display_url(&config.api_base), keys = serving.1, "heygen-mcp serving over HTTP");
+    heygen_mcp::transport::http::serve(template, auth, options, metrics, stopping).await?;
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
-    "SIGINT"
+    Ok(())
 }
 
 /// `heygen-mcp sandbox`: the simulator alone, until Ctrl-C.
@@ -190,8 +219,4 @@ async fn run_demo() -> Result<(), Error> {
     let exe = std::env::current_exe()?;
     let mut out = std::io::stdout();
     heygen_mcp::demo::run(&exe, &mut out).await
-}
-
-fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
 }

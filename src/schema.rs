@@ -166,6 +166,33 @@ fn strip_loose_bounds(schema: &mut Map<String, Value>) {
     }
 }
 
+/// For a remote server: `files` items cannot be local paths.
+pub fn without_local_files(tool: &mut rmcp::model::Tool) {
+    let mut input = tool.input_schema.as_ref().clone();
+    let Some(Value::Object(files)) = input
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("files"))
+    else {
+        return;
+    };
+    if let Some(Value::String(text)) = files.get_mut("description") {
+        *text = text.replace("{type: path, path} (local; uploaded for you), ", "");
+    }
+    if let Some(Value::Object(item)) = files.get_mut("items") {
+        if let Some(Value::Object(kind)) = item
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("type"))
+            && let Some(Value::Array(kinds)) = kind.get_mut("enum")
+        {
+            kinds.retain(|k| k != "path");
+        }
+        if let Some(Value::Object(properties)) = item.get_mut("properties") {
+            properties.remove("path");
+        }
+    }
+    tool.input_schema = std::sync::Arc::new(input);
+}
+
 /// One file input as a single object: `type` says which of the other fields it needs (the
 /// `files` argument's description lists the four shapes).
 fn compact_file_item() -> Value {

@@ -120,6 +120,14 @@ pub struct HeyGenClient {
     inner: Arc<Inner>,
     auth: Arc<Auth>,
     cancel: Option<CancellationToken>,
+    observer: Option<Arc<dyn CallObserver>>,
+}
+
+/// Told about every request the client sends (the remote server's metrics).
+pub trait CallObserver: Send + Sync {
+    /// `endpoint` is the route with ids left out (`GET /v3/videos/{id}`); `status` is
+    /// `None` when HeyGen gave no answer.
+    fn heygen_call(&self, endpoint: &str, status: Option<u16>, took: Duration);
 }
 
 /// Whose requests these are.
@@ -246,15 +254,23 @@ impl HeyGenClient {
             }),
             auth: Arc::new(Auth::new(&config.credentials)),
             cancel: None,
+            observer: None,
+        }
+    }
+
+    /// A client that reports every request to `observer`.
+    pub fn observed_by(&self, observer: Arc<dyn CallObserver>) -> Self {
+        Self {
+            observer: Some(observer),
+            ..self.clone()
         }
     }
 
     /// The same connection pools with other credentials.
     pub fn with_credentials(&self, credentials: &CredentialLookup) -> Self {
         Self {
-            inner: self.inner.clone(),
             auth: Arc::new(Auth::new(credentials)),
-            cancel: self.cancel.clone(),
+            ..self.clone()
         }
     }
 
@@ -262,9 +278,8 @@ impl HeyGenClient {
     /// sent after that, and retry waits end at once.
     pub fn cancelled_by(&self, token: CancellationToken) -> Self {
         Self {
-            inner: self.inner.clone(),
-            auth: self.auth.clone(),
             cancel: Some(token),
+            ..self.clone()
         }
     }
 
@@ -437,6 +452,10 @@ impl HeyGenClient {
                 }
                 Err(error) => retry_wait(error, idempotent, &retry, attempt),
             };
+            if let Some(observer) = &self.observer {
+                let endpoint = endpoint(&call.method, call.path);
+                observer.heygen_call(&endpoint, outcome.as_ref().err().and_then(ApiError::status).or(outcome.is_ok().then_some(200)), started.elapsed());
+            }
             tracing::debug!(
                 method = %call.method,
                 path = url.path(),
@@ -466,6 +485,21 @@ impl HeyGenClient {
             }
         }
     }
+}
+
+/// The route a request went to, with ids left out, for metrics: `GET /v3/videos/{id}`.
+fn endpoint(method: &Method, path: &[&str]) -> String {
+    const LITERAL: &[&str] = &[
+        "v3", "video-agents", "resources", "videos", "stop", "styles", "assets",
+        "direct-uploads", "complete", "avatars", "looks", "voices", "users", "me",
+        "brand-kits", "brand-glossaries", "scenes",
+    ];
+    let mut out = format!("{method} ");
+    for segment in path {
+        out.push('/');
+        out.push_str(if LITERAL.contains(segment) { segment } else { "{id}" });
+    }
+    out
 }
 
 fn auth_header(credentials: &Credentials) -> Result<(HeaderName, HeaderValue), String> {

@@ -270,6 +270,15 @@ impl HeyGenServer {
         if !files.iter().any(|f| matches!(f, FileInput::Path { .. })) {
             return Ok(());
         }
+        if self.settings().remote {
+            return Err(self.fail(
+                UPLOAD,
+                Some("files"),
+                ApiError::InvalidInput(
+                    "this server runs remotely and cannot read files on your computer: give each file as {type: url, url} (a public link) or {type: base64, media_type, data}".into(),
+                ),
+            ));
+        }
         let roots = client_roots(ctx).await;
         for (index, item) in files.iter_mut().enumerate() {
             let FileInput::Path { path } = item else {

@@ -92,6 +92,12 @@ impl ServerHandler for HeyGenServer {
             request.arguments = Some(arguments);
         }
         let call = self.for_call(&context);
+        let observer = self.shared.settings.observer.clone();
+        let started = std::time::Instant::now();
+        if let Some(observer) = &observer {
+            observer.0.started(&request.name);
+        }
+        let name = request.name.clone();
         let response = match checked {
             Err(problem) => CallToolResult::error(vec![ContentBlock::text(problem)]).into(),
             Ok(()) => {
@@ -101,6 +107,14 @@ impl ServerHandler for HeyGenServer {
                     .await?
             }
         };
+        if let Some(observer) = &observer {
+            let ok = match &response {
+                CallToolResponse::Complete(result) => result.is_error != Some(true),
+                _ => true,
+            };
+            observer.0.finished(&name, ok, started.elapsed());
+            tracing::info!(tool = %name, ok, duration_ms = started.elapsed().as_millis() as u64, "tool call");
+        }
         Ok(match response {
             CallToolResponse::Complete(mut result) => {
                 redact_result(&mut result, call.client.redactor());

@@ -32,6 +32,7 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::Tool;
 use rmcp::service::RequestContext;
 
+pub use discovery::AccountView;
 pub use download::remove_partial_downloads;
 pub use error::{Op, ToolError};
 pub use handler::SANDBOX_NOTE;
@@ -65,6 +66,29 @@ pub struct Settings {
     pub wait: WaitSettings,
     /// Where local files may be read and written.
     pub files: crate::files::FileAccess,
+    /// Served remotely: the server's disk is not the user's, so no tool reads or writes
+    /// local files.
+    pub remote: bool,
+    /// Cancelled when the process starts to stop: waits return their resumable state.
+    pub stopping: tokio_util::sync::CancellationToken,
+    /// Told about every tool call (the remote server's metrics).
+    pub observer: Option<Observer>,
+}
+
+/// Told when a tool call starts and ends.
+pub trait ToolObserver: Send + Sync {
+    fn started(&self, tool: &str);
+    fn finished(&self, tool: &str, ok: bool, took: std::time::Duration);
+}
+
+/// A [`ToolObserver`] held by the settings.
+#[derive(Clone)]
+pub struct Observer(pub Arc<dyn ToolObserver>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
 }
 
 /// The MCP server: HeyGen's API as tools.
@@ -166,8 +190,13 @@ impl HeyGenServer {
         &self.view.instructions
     }
 
-    fn settings(&self) -> &Settings {
+    pub fn settings(&self) -> &Settings {
         &self.shared.settings
+    }
+
+    /// The client every call's client is made from.
+    pub fn client(&self) -> &HeyGenClient {
+        &self.client
     }
 
     fn listed(&self) -> &Listed {
@@ -202,10 +231,14 @@ impl Shared {
                     .toolset_of
                     .get(tool.name.as_ref())
                     .is_some_and(|t| toolsets.contains(*t));
-                on && (reads || !read_only)
+                let local_files = matches!(tool.name.as_ref(), "download_video" | "upload_asset");
+                on && (reads || !read_only) && !(self.settings.remote && local_files)
             })
             .collect();
         tools.iter_mut().for_each(crate::schema::compact_tool);
+        if self.settings.remote {
+            tools.iter_mut().for_each(crate::schema::without_local_files);
+        }
         let listed = Listed::new(tools.iter().map(|t| t.name.to_string()));
         let view = Arc::new(View {
             instructions: instructions::compose(&listed),

@@ -81,6 +81,11 @@ impl Toolsets {
         Ok(Self(on))
     }
 
+    /// The toolsets on in both.
+    pub fn intersection(&self, other: &Toolsets) -> Toolsets {
+        Toolsets(self.0.intersection(&other.0).copied().collect())
+    }
+
     pub fn contains(&self, toolset: Toolset) -> bool {
         self.0.contains(&toolset)
     }

@@ -246,6 +246,10 @@ impl Waiter<'_> {
             // cancel interrupt it too, so the host's timeout never beats us to the answer.
             let polled = tokio::select! {
                 () = self.ctx.ct.cancelled() => return Err(ApiError::Cancelled),
+                // The process is stopping (a replica draining): hand back the ids now.
+                () = self.server.settings().stopping.cancelled() => {
+                    return Ok(self.still_running("this server is restarting; any other will go on"));
+                }
                 () = tokio::time::sleep_until(self.deadline.into()) => {
                     return Ok(self.still_running(&status));
                 }
@@ -423,6 +427,7 @@ impl Waiter<'_> {
             let chunk = (until - now).min(HEARTBEAT);
             tokio::select! {
                 () = self.ctx.ct.cancelled() => return Err(ApiError::Cancelled),
+                () = self.server.settings().stopping.cancelled() => return Ok(()),
                 () = tokio::time::sleep(chunk) => {}
             }
             if Instant::now() < until {
