@@ -24,14 +24,14 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Serve against the built-in offline sandbox instead of HeyGen: no key, no credits.
-    #[arg(long, env = "HEYGEN_SANDBOX", value_parser = parse_flag)]
+    #[arg(long, global = true, env = "HEYGEN_SANDBOX", value_parser = parse_flag)]
     pub sandbox: bool,
     /// Offer only the tools that read (no create, send, stop, delete, upload or download).
-    #[arg(long, env = "HEYGEN_READ_ONLY", value_parser = parse_flag)]
+    #[arg(long, global = true, env = "HEYGEN_READ_ONLY", value_parser = parse_flag)]
     pub read_only: bool,
     /// Groups of tools to offer, comma-separated: video_agent, videos, discovery, brand,
     /// files, or all (default: all).
-    #[arg(long, env = "HEYGEN_TOOLSETS", value_name = "LIST")]
+    #[arg(long, global = true, env = "HEYGEN_TOOLSETS", value_name = "LIST")]
     pub toolsets: Option<String>,
     /// HeyGen API base URL.
     #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE, hide_env_values = true)]
@@ -58,7 +58,7 @@ pub struct Cli {
     #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub wait_max_seconds: Option<u64>,
     /// Log lines as text (default) or json (one object a line; for log collectors).
-    #[arg(long, env = "HEYGEN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, global = true, env = "HEYGEN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// A session thinking this long with no change is reported as stuck, in seconds.
     #[arg(long, env = "HEYGEN_STALL_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]

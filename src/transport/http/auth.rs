@@ -167,9 +167,16 @@ mod tests {
 
     #[test]
     fn callers_bring_their_own_keys() {
-        let mode = AuthMode::from_settings(None, None, false).unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!(key_of(mode.credentials_for(&headers(&[("x-api-key", "k1")]))), "k1");
-        assert_eq!(key_of(mode.credentials_for(&headers(&[("authorization", "Bearer k2")]))), "k2");
+        let mode =
+            AuthMode::from_settings(None, None, false).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(
+            key_of(mode.credentials_for(&headers(&[("x-api-key", "k1")]))),
+            "k1"
+        );
+        assert_eq!(
+            key_of(mode.credentials_for(&headers(&[("authorization", "Bearer k2")]))),
+            "k2"
+        );
         assert_eq!(key_of(mode.credentials_for(&headers(&[]))), "refused 401");
     }
 
@@ -180,10 +187,19 @@ mod tests {
         assert!(AuthMode::from_settings(Some(key.clone()), None, true).is_ok());
         let mode = AuthMode::from_settings(Some(key), Some("t0ken".to_owned().into()), false)
             .unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!(key_of(mode.credentials_for(&headers(&[("authorization", "Bearer t0ken")]))), "server-key");
-        assert_eq!(key_of(mode.credentials_for(&headers(&[("authorization", "Bearer nope")]))), "refused 401");
+        assert_eq!(
+            key_of(mode.credentials_for(&headers(&[("authorization", "Bearer t0ken")]))),
+            "server-key"
+        );
+        assert_eq!(
+            key_of(mode.credentials_for(&headers(&[("authorization", "Bearer nope")]))),
+            "refused 401"
+        );
         // A caller's own key does not open a server-key deployment.
-        assert_eq!(key_of(mode.credentials_for(&headers(&[("x-api-key", "t0ken")]))), "refused 401");
+        assert_eq!(
+            key_of(mode.credentials_for(&headers(&[("x-api-key", "t0ken")]))),
+            "refused 401"
+        );
     }
 
     #[test]
@@ -192,6 +208,9 @@ mod tests {
             .unwrap_or_else(|e| unreachable!("{e}"));
         let both = headers(&[("authorization", "Bearer gate"), ("x-api-key", "k9")]);
         assert_eq!(key_of(mode.credentials_for(&both)), "k9");
-        assert_eq!(key_of(mode.credentials_for(&headers(&[("x-api-key", "k9")]))), "refused 401");
+        assert_eq!(
+            key_of(mode.credentials_for(&headers(&[("x-api-key", "k9")]))),
+            "refused 401"
+        );
     }
 }

@@ -101,10 +101,19 @@ mod tests {
         let a1 = limits.admit(1);
         let a2 = limits.admit(1);
         assert!(matches!((&a1, &a2), (Admission::Go(_), Admission::Go(_))));
-        assert!(matches!(limits.admit(1), Admission::Later(1, _)), "two in flight");
-        assert!(matches!(limits.admit(2), Admission::Go(_)), "another caller");
+        assert!(
+            matches!(limits.admit(1), Admission::Later(1, _)),
+            "two in flight"
+        );
+        assert!(
+            matches!(limits.admit(2), Admission::Go(_)),
+            "another caller"
+        );
         drop((a1, a2));
         assert!(matches!(limits.admit(1), Admission::Go(_)));
-        assert!(matches!(limits.admit(1), Admission::Later(_, _)), "burst spent");
+        assert!(
+            matches!(limits.admit(1), Admission::Later(_, _)),
+            "burst spent"
+        );
     }
 }

@@ -119,7 +119,9 @@ pub async fn serve(
     });
     let router = router(template, &options, app.clone());
     tracing::info!(address = %local, "heygen-mcp serving MCP over HTTP at /mcp");
-    eprintln!("heygen-mcp: serving MCP at http://{local}/mcp (health: /healthz, /readyz; metrics: /metrics)");
+    eprintln!(
+        "heygen-mcp: serving MCP at http://{local}/mcp (health: /healthz, /readyz; metrics: /metrics)"
+    );
     let shutdown = CancellationToken::new();
     let signals = {
         let (app, shutdown, stopping) = (app.clone(), shutdown.clone(), stopping.clone());
@@ -169,7 +171,9 @@ fn router(template: HeyGenServer, options: &HttpOptions, app: Arc<App>) -> Route
     Router::new()
         .nest_service("/mcp", mcp)
         .layer(axum::middleware::from_fn_with_state(app.clone(), gate))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(render_metrics))
@@ -239,12 +243,21 @@ async fn admitted(app: &App, request: Request, next: Next) -> Response {
     let read_only = headers
         .get("x-mcp-readonly")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+        .is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        });
     let toolsets = match headers.get("x-mcp-toolsets").and_then(|v| v.to_str().ok()) {
         Some(list) => match Toolsets::parse(list) {
             Ok(toolsets) => Some(toolsets),
             Err(problem) => {
-                return refuse(StatusCode::BAD_REQUEST, &format!("X-MCP-Toolsets: {problem}"), None);
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    &format!("X-MCP-Toolsets: {problem}"),
+                    None,
+                );
             }
         },
         None => None,
@@ -270,7 +283,12 @@ async fn admitted(app: &App, request: Request, next: Next) -> Response {
         .instrument(span)
         .await;
     // The permit is held until the response body (an SSE stream, for long calls) ends.
-    response.map(|body| Body::new(Holding { body, _permit: permit }))
+    response.map(|body| {
+        Body::new(Holding {
+            body,
+            _permit: permit,
+        })
+    })
 }
 
 /// A refusal with a plain-text body that says what to do.
