@@ -106,7 +106,7 @@ echo "== package-mcpb: mcpb validate"
 "$mcpb" validate "$stage/manifest.json"
 echo "== package-mcpb: mcpb pack"
 rm -f "$dist/$name.mcpb"
-"$mcpb" pack "$stage" "$dist/$name.mcpb"
+(cd "$stage" && "$mcpb" pack . "$dist/$name.mcpb")
 
 # The standalone archive: one top-level directory, as release archives usually have.
 tree=$target_dir/mcpb/$name
@@ -114,6 +114,9 @@ rm -rf "$tree"
 mkdir -p "$tree"
 cp "$bin" "$tree/$exe"
 cp "$repo/README.md" "$repo/LICENSE" "$tree/"
+# Dated like the binary, so the same binary gives the same .tar.gz (`mcpb pack` stamps its
+# zip entries with the current time: each .mcpb differs, hence --update-server-json).
+touch -r "$bin" "$tree" "$tree"/*
 tar_flags=()
 if tar --version 2>/dev/null | grep -q 'GNU tar'; then
     tar_flags=(--owner=0 --group=0 --numeric-owner --sort=name)
@@ -140,5 +143,5 @@ JS
 fi
 
 echo
-echo "$mcpb_sha  target/dist/$name.mcpb"
-echo "$tar_sha  target/dist/$name.tar.gz"
+echo "$mcpb_sha  $dist/$name.mcpb"
+echo "$tar_sha  $dist/$name.tar.gz"

@@ -98,12 +98,14 @@ const timer = setTimeout(() => {
 /** Unpacks with `mcpb unpack` and checks what the host will find there. */
 function unpack() {
   check(existsSync(bundle), `bundle exists: ${bundle}`);
-  const mcpb = join(packaging, "node_modules/.bin/mcpb");
-  const run = spawnSync(mcpb, ["unpack", bundle, unpacked], { encoding: "utf8" });
+  // The CLI's own script, run by this node (the .bin shim is a .cmd file on Windows).
+  const cli = join(packaging, "node_modules/@anthropic-ai/mcpb/dist/cli/cli.js");
+  const run = spawnSync(process.execPath, [cli, "unpack", bundle, unpacked], { encoding: "utf8" });
   check(run.status === 0, "mcpb unpack", run.stderr || run.stdout);
   const manifest = JSON.parse(readFileSync(join(unpacked, "manifest.json"), "utf8"));
   const entry = join(unpacked, manifest.server.entry_point);
-  check(existsSync(entry) && (statSync(entry).mode & 0o111) !== 0, `entry_point ${manifest.server.entry_point} is there and executable`);
+  const executable = process.platform === "win32" || (existsSync(entry) && (statSync(entry).mode & 0o111) !== 0);
+  check(existsSync(entry) && executable, `entry_point ${manifest.server.entry_point} is there and executable`);
   check(existsSync(join(unpacked, manifest.icon)), `icon ${manifest.icon} is there`);
   check(
     JSON.stringify(manifest.compatibility?.platforms) === JSON.stringify([process.platform]),
@@ -260,15 +262,23 @@ async function nothingSet(manifest) {
 }
 
 const started = Date.now();
+/** Runs a step; a failed check ends that step only (it is counted already). */
+async function step(body) {
+  try {
+    return await body();
+  } catch (e) {
+    if (!(e instanceof Failure)) {
+      failed += 1;
+      console.log(`FAIL  ${e?.stack ?? e}`);
+    }
+    return undefined;
+  }
+}
+
 try {
-  const manifest = unpack();
-  await chosenSettings(manifest);
-  await blankOptionals(manifest);
-  await nothingSet(manifest);
-} catch (e) {
-  if (!(e instanceof Failure)) {
-    failed += 1;
-    console.log(`FAIL  ${e?.stack ?? e}`);
+  const manifest = await step(unpack);
+  if (manifest) {
+    for (const testCase of [chosenSettings, blankOptionals, nothingSet]) await step(() => testCase(manifest));
   }
 } finally {
   clearTimeout(timer);
