@@ -57,6 +57,10 @@ pub struct Cli {
     /// hosts known to allow long calls; set, it applies to every host).
     #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub wait_max_seconds: Option<u64>,
+    /// Don't answer long calls (create, send, wait) with MCP tasks, even for clients that
+    /// take them (HEYGEN_TASKS=0 does the same).
+    #[arg(long = "no-tasks", global = true, env = "HEYGEN_TASKS", action = clap::ArgAction::SetFalse, value_parser = parse_flag)]
+    pub tasks: bool,
     /// Log lines as text (default) or json (one object a line; for log collectors).
     #[arg(long, global = true, env = "HEYGEN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -55,6 +55,7 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, Error> {
             ..WaitSettings::default()
         },
         files: cli.file_access(),
+        tasks: cli.tasks,
         ..Settings::default()
     };
     Ok(Prepared {

@@ -96,8 +96,7 @@ async fn rpc(
         .lines()
         .filter_map(|l| l.strip_prefix("data:"))
         .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
-        .filter(|m| m.get("id").is_some())
-        .last()
+        .rfind(|m| m.get("id").is_some())
         .or_else(|| serde_json::from_str(&text).ok())
         .unwrap_or(Value::String(text));
     (status, response_headers, message)

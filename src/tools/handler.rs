@@ -3,9 +3,9 @@
 
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
-    CustomResult, Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
-    ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
+    CustomRequest, CustomResult, GetTaskParams, GetTaskResult, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -18,7 +18,15 @@ pub const SANDBOX_NOTE: &str = "[SANDBOX] Simulated by heygen-mcp's offline sand
 
 impl ServerHandler for HeyGenServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = if self.shared.settings.tasks {
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tasks()
+                .build()
+        } else {
+            ServerCapabilities::builder().enable_tools().build()
+        };
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("HeyGen Video Agent"),
@@ -91,6 +99,21 @@ impl ServerHandler for HeyGenServer {
         if let serde_json::Value::Object(arguments) = arguments {
             request.arguments = Some(arguments);
         }
+        let task = self.takes_task(&request.name, &context);
+        // A wait as a task waits in the host, not here: the task follows the ids at once.
+        if task && request.name == "wait_for_video" && checked.is_ok() {
+            let id = |key: &str| {
+                request
+                    .arguments
+                    .as_ref()
+                    .and_then(|a| a.get(key))
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            };
+            if let Some(created) = self.task_following(id("session_id"), id("video_id")) {
+                return Ok(CallToolResponse::Task(created));
+            }
+        }
         let call = self.for_call(&context);
         let observer = self.shared.settings.observer.clone();
         let started = std::time::Instant::now();
@@ -116,15 +139,49 @@ impl ServerHandler for HeyGenServer {
             tracing::info!(tool = %name, ok, duration_ms = started.elapsed().as_millis() as u64, "tool call");
         }
         Ok(match response {
-            CallToolResponse::Complete(mut result) => {
-                redact_result(&mut result, call.client.redactor());
-                if self.shared.settings.sandbox {
-                    result = mark_as_sandbox(result);
-                }
-                CallToolResponse::Complete(result)
-            }
+            CallToolResponse::Complete(result) => match task.then(|| call.task_for(&result)) {
+                Some(Some(created)) => CallToolResponse::Task(created),
+                _ => CallToolResponse::Complete(call.finish(result)),
+            },
             other => other,
         })
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        self.task_state(&request.task_id, &context).await
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.answer_task(&request.task_id, &request.input_responses, &context)
+            .await
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        HeyGenServer::cancel_task(self, &request.task_id, &context).await
+    }
+}
+
+impl HeyGenServer {
+    /// What every result goes through on its way out: credentials redacted, and in sandbox
+    /// mode the note that it is simulated.
+    pub(super) fn finish(&self, mut result: CallToolResult) -> CallToolResult {
+        redact_result(&mut result, self.client.redactor());
+        if self.shared.settings.sandbox {
+            result = mark_as_sandbox(result);
+        }
+        result
     }
 }
 

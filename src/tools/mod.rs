@@ -16,6 +16,7 @@ mod handler;
 mod instructions;
 mod media;
 mod steps;
+mod tasks;
 mod toolsets;
 mod validate;
 mod video_agent;
@@ -73,6 +74,8 @@ pub struct Settings {
     pub stopping: tokio_util::sync::CancellationToken,
     /// Told about every tool call (the remote server's metrics).
     pub observer: Option<Observer>,
+    /// Answer long calls with MCP tasks for clients that take them.
+    pub tasks: bool,
 }
 
 /// Told when a tool call starts and ends.
@@ -111,6 +114,7 @@ struct Shared {
     toolset_of: HashMap<String, Toolset>,
     validators: Validators,
     wait_memory: wait_memory::Memory,
+    tasks: tasks::TaskMemory,
     views: Mutex<HashMap<ViewKey, Arc<View>>>,
 }
 
@@ -145,6 +149,7 @@ impl HeyGenServer {
             toolset_of,
             validators,
             wait_memory: wait_memory::Memory::default(),
+            tasks: tasks::TaskMemory::default(),
             views: Mutex::default(),
             settings,
         });

@@ -140,27 +140,31 @@ impl HeyGenServer {
             .timeout_seconds
             .map_or(settings.default_timeout, |s| Duration::from_secs(s.into()))
             .min(longest);
-        let mut waiter = Waiter {
-            server: self,
-            ctx: &ctx,
-            token: ctx.meta.get_progress_token(),
-            sent: 0.0,
-            progress: 0.0,
-            delay: Duration::ZERO,
-            started: Instant::now(),
-            deadline: Instant::now() + timeout,
-            polls: 0,
-            session_id: args.session_id,
-            video_id: args.video_id,
-            title: None,
-            created_at: None,
-            session_answers: true,
-            session_404s: 0,
-            rate_limited: 0,
-        };
+        let mut waiter = Waiter::new(self, &ctx, args.session_id, args.video_id, timeout);
         waiter.run(settings).await.map(Json).map_err(fail)
     }
 }
+
+impl HeyGenServer {
+    /// One look at a session or video, reported as wait_for_video would report it, without
+    /// waiting, with what was seen in words: what `tasks/get` answers from.
+    pub(super) async fn look(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        session_id: Option<String>,
+        video_id: Option<String>,
+    ) -> Result<(WaitOutcome, String), ApiError> {
+        let settings = self.settings().wait;
+        let mut waiter = Waiter::new(self, ctx, session_id, video_id, LOOK_TIMEOUT);
+        waiter.once = true;
+        waiter.token = None;
+        let outcome = waiter.poll_until_done(settings).await?;
+        Ok((outcome, waiter.status))
+    }
+}
+
+/// How long one look may take (a slow or rate-limited HeyGen): then it reports what it has.
+const LOOK_TIMEOUT: Duration = Duration::from_secs(20);
 
 struct Waiter<'a> {
     server: &'a HeyGenServer,
@@ -186,6 +190,10 @@ struct Waiter<'a> {
     session_404s: u32,
     /// 429s in a row: each one slows the polling down further.
     rate_limited: u32,
+    /// Poll once and report, instead of waiting (tasks).
+    once: bool,
+    /// What the last poll found, in words ("rendering, 40 %").
+    status: String,
 }
 
 /// A waiting call sends progress at least this often (hosts time out calls that go quiet).
@@ -217,7 +225,36 @@ enum Step {
     Continue { progress: f64, status: String },
 }
 
-impl Waiter<'_> {
+impl<'a> Waiter<'a> {
+    fn new(
+        server: &'a HeyGenServer,
+        ctx: &'a RequestContext<RoleServer>,
+        session_id: Option<String>,
+        video_id: Option<String>,
+        timeout: Duration,
+    ) -> Self {
+        Self {
+            server,
+            ctx,
+            token: ctx.meta.get_progress_token(),
+            sent: 0.0,
+            progress: 0.0,
+            delay: Duration::ZERO,
+            started: Instant::now(),
+            deadline: Instant::now() + timeout,
+            polls: 0,
+            session_id,
+            video_id,
+            title: None,
+            created_at: None,
+            session_answers: true,
+            session_404s: 0,
+            rate_limited: 0,
+            once: false,
+            status: String::from("waiting"),
+        }
+    }
+
     async fn run(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
         let key = self
             .video_id
@@ -240,7 +277,7 @@ impl Waiter<'_> {
 
     async fn poll_until_done(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
         let mut failures = 0u32;
-        let mut status = String::from("waiting");
+        let mut status = self.status.clone();
         loop {
             // A poll can be slow (timeouts, Retry-After inside the client): the deadline and a
             // cancel interrupt it too, so the host's timeout never beats us to the answer.
@@ -290,8 +327,9 @@ impl Waiter<'_> {
                 }
                 Err(error) => return Err(error),
             }
+            self.status.clone_from(&status);
             let now = Instant::now();
-            if now >= self.deadline {
+            if now >= self.deadline || self.once {
                 return Ok(self.still_running(&status));
             }
             let pause = pause.min(self.deadline - now);
