@@ -7,18 +7,18 @@
 //! each passes through a redactor that knows it.
 
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use rmcp::ServerHandler;
+use tracing::instrument::WithSubscriber;
 
 use crate::api::{ApiError, HeyGenClient, RetryPolicy, Timeouts};
 use crate::config::{Cli, Config, CredentialLookup, CredentialSource, Credentials};
 use crate::files::FileAccess;
 use crate::redact::{Redactor, display_url};
-use crate::sandbox::{Sandbox, SandboxOptions};
-use crate::tools::{AccountView, HeyGenServer, Settings, Toolsets};
+use crate::setup::Prepared;
+use crate::tools::{AccountView, HeyGenServer};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -74,28 +74,18 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<bool, Error> {
         "heygen-mcp doctor: checking what a host gets when it starts `heygen-mcp{}` with this shell's settings.\n",
         if cli.sandbox { " --sandbox" } else { "" }
     )?;
-    let mut config = Config::resolve(cli, |name| std::env::var(name).ok());
-    // Kept running until the checks are done.
-    let mut sandbox = None;
-    if cli.sandbox
-        && let Ok(config) = &mut config
-    {
-        let running = Sandbox::start(
-            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            SandboxOptions::from_env(),
-        )
-        .await
-        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
-        config.api_base = running.base_url().parse()?;
-        config.credentials = CredentialLookup::Found(
-            Credentials::ApiKey("sandbox".to_owned().into()),
-            CredentialSource::Sandbox,
-        );
-        sandbox = Some(running);
-    }
-    let redactor = match &config {
-        Ok(Config {
-            credentials: CredentialLookup::Found(credentials, _),
+    // Resolved as `serve` resolves it; with --sandbox this starts the simulator, kept
+    // running until the checks are done. Its log lines would only interrupt the report.
+    let prepared = crate::setup::prepare(cli)
+        .with_subscriber(tracing::subscriber::NoSubscriber::default())
+        .await;
+    let redactor = match &prepared {
+        Ok(Prepared {
+            config:
+                Config {
+                    credentials: CredentialLookup::Found(credentials, _),
+                    ..
+                },
             ..
         }) => credentials.redactor(),
         _ => Redactor::default(),
@@ -107,37 +97,32 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<bool, Error> {
         failures: 0,
         warnings: 0,
     };
-    let files = cli.file_access();
-    let toolsets = match cli.toolsets.as_deref() {
-        Some(list) => Toolsets::parse(list).map(Some),
-        None => Ok(None),
-    };
-    let server = match (&config, &toolsets) {
-        (Ok(config), Ok(toolsets)) => Some(HeyGenServer::new(
-            HeyGenClient::new(config),
-            Settings {
-                read_only: config.read_only,
-                toolsets: toolsets.clone().unwrap_or_default(),
-                sandbox: sandbox.is_some(),
-                files: files.clone(),
-                ..Settings::default()
-            },
-        )),
-        _ => None,
-    };
+    let server = prepared.as_ref().ok().map(|prepared| {
+        HeyGenServer::new(
+            HeyGenClient::new(&prepared.config),
+            prepared.settings.clone(),
+        )
+    });
 
     version(&mut report, server.as_ref())?;
-    match &config {
-        Ok(config) => {
-            credentials(&mut report, &config.credentials)?;
-            api(&mut report, config, sandbox.is_some()).await?;
+    match &prepared {
+        Ok(prepared) => {
+            credentials(&mut report, &prepared.config.credentials)?;
+            api(&mut report, &prepared.config, prepared.sandbox.is_some()).await?;
         }
         Err(problem) => {
-            report.line(Level::Fail, "API base", &problem.to_string())?;
+            report.line(
+                Level::Fail,
+                "settings",
+                &format!("{problem} (the server refuses to start)"),
+            )?;
+            if let Ok(config) = Config::resolve(cli, |name| std::env::var(name).ok()) {
+                credentials(&mut report, &config.credentials)?;
+            }
             report.line(
                 Level::Skip,
                 "HeyGen",
-                "not contacted: the API base is not usable",
+                "not contacted: the settings above are not usable",
             )?;
         }
     }
@@ -146,11 +131,16 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<bool, Error> {
             .as_ref()
             .is_none_or(|s| s.tools().iter().any(|t| t.name == tool))
     };
+    let files = cli.file_access();
     output_folder(&mut report, &files, offered("download_video"))?;
     allowed_folders(&mut report, files.allowed())?;
-    tools(&mut report, cli, &toolsets, server.as_ref())?;
+    tools(&mut report, cli, server.as_ref())?;
 
-    if let Some(sandbox) = sandbox {
+    if let Ok(Prepared {
+        sandbox: Some(sandbox),
+        ..
+    }) = prepared
+    {
         sandbox.shutdown().await;
     }
     let Report {
@@ -308,31 +298,44 @@ async fn api(
             );
         }
         Err(error) => {
-            let reachable = error.status().is_some();
-            if reachable {
-                report.line(Level::Ok, "reachable", &format!("{base} answered"))?;
-            }
+            let Some(status) = error.status() else {
+                return report.line(Level::Fail, "key", &format!("not confirmed: {error}"));
+            };
+            report.line(Level::Ok, "reachable", &format!("{base} answered"))?;
+            let remedy = if status == 429 || status >= 500 {
+                "HeyGen is busy or having trouble: try again in a minute.".to_owned()
+            } else {
+                format!(
+                    "Check that --api-base / HEYGEN_API_BASE is HeyGen's API, and the key at {KEY_PAGE}."
+                )
+            };
             return report.line(
                 Level::Fail,
                 "key",
-                &format!("not confirmed: {error}. Try again in a minute; if it persists, see https://status.heygen.com."),
+                &format!("not confirmed: {error}. {remedy}"),
             );
         }
     };
     report.line(Level::Ok, "reachable", &format!("{base} answered"))?;
     let account = AccountView::from(user);
-    let plan = [account.plan.as_deref(), account.billing_type.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", billing ");
+    let plan = [
+        account.plan.as_ref().map(|plan| format!("plan {plan}")),
+        account
+            .billing_type
+            .as_ref()
+            .map(|billing| format!("billing {billing}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     report.line(
         Level::Ok,
         "key",
         &if plan.is_empty() {
             "accepted".to_owned()
         } else {
-            format!("accepted (plan {plan})")
+            format!("accepted ({plan})")
         },
     )?;
     let amounts = [
@@ -376,6 +379,16 @@ fn output_folder(
     };
     let remedy = "Set HEYGEN_OUTPUT_DIR (--output-dir) to a folder you can write, or fix this one's permissions.";
     let existed = dir.exists();
+    if existed && !dir.is_dir() {
+        return report.line(
+            failing,
+            "output folder",
+            &format!(
+                "{} is not a folder (a file is in the way): downloads will fail{unused}. {remedy}",
+                dir.display()
+            ),
+        );
+    }
     let canonical = match files.writable_dir() {
         Ok(canonical) => canonical,
         Err(problem) => {
@@ -464,21 +477,13 @@ fn allowed_folders(
 fn tools(
     report: &mut Report<'_, impl Write>,
     cli: &Cli,
-    toolsets: &Result<Option<Toolsets>, String>,
     server: Option<&HeyGenServer>,
 ) -> std::io::Result<()> {
-    if let Err(problem) = toolsets {
-        return report.line(
-            Level::Fail,
-            "tools",
-            &format!("--toolsets / HEYGEN_TOOLSETS: {problem} (the server refuses to start)"),
-        );
-    }
     let Some(server) = server else {
         return report.line(
             Level::Skip,
             "tools",
-            "not counted: the API base is not usable",
+            "not counted: the settings above are not usable",
         );
     };
     let mut detail = format!("{} tools offered", server.tools().len());

@@ -232,7 +232,6 @@ enum Change {
     },
     /// The entry existed but was not an object.
     Replaced,
-    Unchanged,
 }
 
 fn write_block(host: Host, exe: &str, places: &Places, out: &mut impl Write) -> Result<(), Error> {
@@ -265,6 +264,8 @@ fn write_block(host: Host, exe: &str, places: &Places, out: &mut impl Write) -> 
         })?,
     };
     let others = server_names(&document, host);
+    let had_prompt = has_vscode_input(&document);
+    let before = document.clone();
     let (merged, change) = merge(document, host, exe).map_err(|problem| {
         format!(
             "{}: {problem}. Nothing was changed: add the block that `heygen-mcp config {}` prints by hand.",
@@ -273,12 +274,7 @@ fn write_block(host: Host, exe: &str, places: &Places, out: &mut impl Write) -> 
         )
     })?;
     let text = to_text(&merged)?;
-    let change = if original.as_deref() == Some(text.as_str()) {
-        Change::Unchanged
-    } else {
-        change
-    };
-    if let Change::Unchanged = change {
+    if original.is_some() && merged == before {
         writeln!(
             out,
             "{} already has this heygen entry; nothing was changed.",
@@ -292,17 +288,10 @@ fn write_block(host: Host, exe: &str, places: &Places, out: &mut impl Write) -> 
     };
     replace_file(&file, &text)?;
     check_written(&file, host, exe, backup.as_deref())?;
-    let others = match others.iter().filter(|n| *n != SERVER_NAME).count() {
-        0 => String::new(),
-        _ => format!(
-            "; other servers untouched: {}",
-            others
-                .iter()
-                .filter(|n| *n != SERVER_NAME)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+    let others = if others.is_empty() {
+        String::new()
+    } else {
+        format!("; other servers untouched: {}", others.join(", "))
     };
     match change {
         Change::Added if original.is_none() => {
@@ -320,12 +309,11 @@ fn write_block(host: Host, exe: &str, places: &Places, out: &mut impl Write) -> 
             "replaced the existing heygen entry in {} (it was not an object){others}",
             file.display()
         )?,
-        Change::Unchanged => {}
     }
-    if host == Host::Vscode {
+    if host == Host::Vscode && !had_prompt {
         writeln!(
             out,
-            "  (and the {VSCODE_INPUT_ID} prompt in \"inputs\", unless it was there)"
+            "added the {VSCODE_INPUT_ID} prompt to \"inputs\" (VS Code asks for the key with it)"
         )?;
     }
     match &backup {
@@ -408,9 +396,14 @@ fn vscode_input() -> Json {
     ])
 }
 
+/// The servers in the file besides heygen.
 fn server_names(document: &Json, host: Host) -> Vec<String> {
     match document.get(host.servers_key()) {
-        Some(Json::Object(servers)) => servers.iter().map(|(name, _)| name.clone()).collect(),
+        Some(Json::Object(servers)) => servers
+            .iter()
+            .map(|(name, _)| name.clone())
+            .filter(|name| name != SERVER_NAME)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -459,14 +452,19 @@ fn merge(mut document: Json, host: Host, exe: &str) -> Result<(Json, Change), St
         let Json::Array(inputs) = inputs else {
             return Err("\"inputs\" is not a JSON array".into());
         };
-        if !inputs
-            .iter()
-            .any(|input| input.get("id") == Some(&Json::from(VSCODE_INPUT_ID)))
-        {
+        if !inputs.iter().any(is_our_input) {
             inputs.push(vscode_input());
         }
     }
     Ok((document, change))
+}
+
+fn is_our_input(input: &Json) -> bool {
+    input.get("id") == Some(&Json::from(VSCODE_INPUT_ID))
+}
+
+fn has_vscode_input(document: &Json) -> bool {
+    matches!(document.get("inputs"), Some(Json::Array(inputs)) if inputs.iter().any(is_our_input))
 }
 
 /// The value under `key`, inserted at the end from `make` if absent.

@@ -530,7 +530,7 @@ async fn the_readme_demo_runs_end_to_end() {
         "\"state\": \"needs_input\"",
         "Revised storyboard",
         "\"state\": \"completed\"",
-        "The finished video: http://127.0.0.1:",
+        "The video will be saved as ",
         "Saved to ",
         "Done in",
     ] {
