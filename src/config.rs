@@ -61,6 +61,19 @@ pub struct Cli {
     /// take them (HEYGEN_TASKS=0 does the same).
     #[arg(long = "no-tasks", global = true, env = "HEYGEN_TASKS", action = clap::ArgAction::SetFalse, value_parser = parse_flag)]
     pub tasks: bool,
+    /// Don't offer the inline views (video player, storyboard review) to hosts that render
+    /// them (HEYGEN_UI=0 does the same).
+    #[arg(long = "no-ui", global = true, env = "HEYGEN_UI", action = clap::ArgAction::SetFalse, value_parser = parse_flag)]
+    pub ui: bool,
+    /// More origins the inline views may load media from (comma-separated), should HeyGen
+    /// serve files from a host beyond *.heygen.ai and *.heygen.com.
+    #[arg(
+        long,
+        global = true,
+        env = "HEYGEN_MEDIA_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub media_origins: Vec<String>,
     /// Log lines as text (default) or json (one object a line; for log collectors).
     #[arg(long, global = true, env = "HEYGEN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::config::{Cli, Config, CredentialLookup, CredentialSource, Credentials};
 use crate::sandbox::{Sandbox, SandboxOptions};
-use crate::tools::{Settings, Toolsets, WaitSettings};
+use crate::tools::{Settings, Toolsets, WaitSettings, media_origins};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -56,6 +56,8 @@ pub async fn prepare(cli: &Cli) -> Result<Prepared, Error> {
         },
         files: cli.file_access(),
         tasks: cli.tasks,
+        ui: cli.ui,
+        media_origins: media_origins(&config.api_base, sandbox.is_some(), &cli.media_origins),
         ..Settings::default()
     };
     Ok(Prepared {

@@ -4,8 +4,9 @@
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
-    CustomRequest, CustomResult, GetTaskParams, GetTaskResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
+    CustomRequest, CustomResult, GetTaskParams, GetTaskResult, Implementation, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -37,17 +38,55 @@ impl ServerHandler for HeyGenServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.view.tools.clone()))
+        Ok(ListToolsResult::with_all_items(
+            self.view_for(&context).tools.clone(),
+        ))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.view
-            .tools
-            .iter()
-            .find(|tool| tool.name == name)
-            .cloned()
+        let ui = self.shared.settings.ui.then(|| {
+            self.shared
+                .view(self.view.read_only, &self.view.toolsets, true)
+        });
+        [Some(&self.view), ui.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|view| view.tools.iter().find(|tool| tool.name == name).cloned())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let shown = self.shared.settings.ui && super::ui::client_takes_ui(&context);
+        Ok(ListResourcesResult::with_all_items(if shown {
+            super::ui::resources()
+        } else {
+            Vec::new()
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let read = self
+            .shared
+            .settings
+            .ui
+            .then(|| super::ui::read(&request.uri, &self.shared.settings.media_origins))
+            .flatten();
+        match read {
+            Some(result) => Ok(result.into()),
+            None => Err(ErrorData::resource_not_found(
+                format!("no resource {}", request.uri),
+                None,
+            )),
+        }
     }
 
     /// The stand-in for a request too large to read (see [`crate::transport::stdio`]).
@@ -84,7 +123,8 @@ impl ServerHandler for HeyGenServer {
         mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let listed = self.view.tools.iter().find(|t| t.name == request.name);
+        let view = self.view_for(&context);
+        let listed = view.tools.iter().find(|t| t.name == request.name);
         let Some(tool) = listed else {
             return Err(ErrorData::invalid_params(
                 format!("tool not found: {}", request.name),

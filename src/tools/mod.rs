@@ -18,6 +18,7 @@ mod media;
 mod steps;
 mod tasks;
 mod toolsets;
+mod ui;
 mod validate;
 mod video_agent;
 mod videos;
@@ -38,6 +39,7 @@ pub use download::remove_partial_downloads;
 pub use error::{Op, ToolError};
 pub use handler::SANDBOX_NOTE;
 pub use toolsets::{Listed, Toolset, Toolsets};
+pub use ui::media_origins;
 pub use wait::WaitSettings;
 
 use crate::api::HeyGenClient;
@@ -76,6 +78,10 @@ pub struct Settings {
     pub observer: Option<Observer>,
     /// Answer long calls with MCP tasks for clients that take them.
     pub tasks: bool,
+    /// Offer the inline views (MCP Apps) to clients that render them.
+    pub ui: bool,
+    /// The origins the views may load media from (their Content-Security-Policy).
+    pub media_origins: Vec<String>,
 }
 
 /// Told when a tool call starts and ends.
@@ -124,12 +130,15 @@ struct View {
     tools: Vec<Tool>,
     listed: Listed,
     instructions: String,
+    read_only: bool,
+    toolsets: Toolsets,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ViewKey {
     read_only: bool,
     toolsets: Vec<&'static str>,
+    ui: bool,
 }
 
 impl HeyGenServer {
@@ -142,6 +151,11 @@ impl HeyGenServer {
                 tool_router.add_route(route);
             }
         }
+        // The views' own tools belong to no toolset: a UI client gets them with the tools
+        // they serve.
+        for route in HeyGenServer::ui_tools() {
+            tool_router.add_route(route);
+        }
         // Arguments are checked against the full schemas; tools/list shows compact ones.
         let validators = Validators::new(&tool_router.list_all());
         let shared = Arc::new(Shared {
@@ -153,7 +167,7 @@ impl HeyGenServer {
             views: Mutex::default(),
             settings,
         });
-        let view = shared.view(shared.settings.read_only, &shared.settings.toolsets);
+        let view = shared.view(shared.settings.read_only, &shared.settings.toolsets, false);
         Self {
             client,
             shared,
@@ -164,8 +178,19 @@ impl HeyGenServer {
     /// The same server showing another set of tools (per request, in the remote server).
     pub fn with_view(&self, read_only: bool, toolsets: &Toolsets) -> Self {
         Self {
-            view: self.shared.view(read_only, toolsets),
+            view: self.shared.view(read_only, toolsets, false),
             ..self.clone()
+        }
+    }
+
+    /// The view this request's client sees: with the inline views' tools and links when it
+    /// renders them (and they are on), else this server's own.
+    fn view_for(&self, context: &RequestContext<RoleServer>) -> Arc<View> {
+        if self.shared.settings.ui && ui::client_takes_ui(context) {
+            self.shared
+                .view(self.view.read_only, &self.view.toolsets, true)
+        } else {
+            self.view.clone()
         }
     }
 
@@ -177,11 +202,13 @@ impl HeyGenServer {
         }
     }
 
-    /// This server as one call sees it: every HeyGen request stops with the call's cancel.
+    /// This server as one call sees it: every HeyGen request stops with the call's cancel,
+    /// and texts name the tools this client sees.
     fn for_call(&self, context: &RequestContext<RoleServer>) -> Self {
         Self {
             client: self.client.cancelled_by(context.ct.clone()),
-            ..self.clone()
+            view: self.view_for(context),
+            shared: self.shared.clone(),
         }
     }
 
@@ -216,10 +243,11 @@ impl HeyGenServer {
 
 impl Shared {
     /// The view for a combination of read-only and toolsets, built once and then reused.
-    fn view(&self, read_only: bool, toolsets: &Toolsets) -> Arc<View> {
+    fn view(&self, read_only: bool, toolsets: &Toolsets, ui: bool) -> Arc<View> {
         let key = ViewKey {
             read_only,
             toolsets: toolsets.names(),
+            ui,
         };
         if let Ok(views) = self.views.lock()
             && let Some(view) = views.get(&key)
@@ -242,13 +270,22 @@ impl Shared {
             .collect();
         tools.iter_mut().for_each(crate::schema::compact_tool);
         if self.settings.remote {
-            tools.iter_mut().for_each(crate::schema::without_local_files);
+            tools
+                .iter_mut()
+                .for_each(crate::schema::without_local_files);
+        }
+        if ui {
+            let mut all = self.tool_router.list_all();
+            all.iter_mut().for_each(crate::schema::compact_tool);
+            tools = ui::with_ui(tools, &all);
         }
         let listed = Listed::new(tools.iter().map(|t| t.name.to_string()));
         let view = Arc::new(View {
             instructions: instructions::compose(&listed),
             tools,
             listed,
+            read_only,
+            toolsets: toolsets.clone(),
         });
         if let Ok(mut views) = self.views.lock() {
             views.insert(key, view.clone());
