@@ -106,6 +106,10 @@ pub struct HttpArgs {
     /// Seconds calls in flight may take to finish after SIGTERM.
     #[arg(long, env = "HEYGEN_MCP_DRAIN_SECONDS", default_value_t = 30)]
     pub drain_seconds: u64,
+    /// Seconds after SIGTERM the server keeps answering (not ready, 503) before it stops
+    /// accepting connections, so a load balancer sees it leave.
+    #[arg(long, env = "HEYGEN_MCP_DRAIN_NOTICE_SECONDS", default_value_t = 5)]
+    pub drain_notice_seconds: u64,
     /// Largest request body, in MB.
     #[arg(long, env = "HEYGEN_MCP_MAX_BODY_MB", default_value_t = 16)]
     pub max_body_mb: usize,

@@ -183,6 +183,7 @@ async fn serve_http(cli: Cli, args: HttpArgs) -> Result<(), Error> {
     options.allowed_hosts = args.allowed_hosts;
     options.allowed_origins = args.allowed_origins;
     options.drain = Duration::from_secs(args.drain_seconds);
+    options.notice = Duration::from_secs(args.drain_notice_seconds);
     options.max_body_bytes = args.max_body_mb.saturating_mul(1024 * 1024);
     options.limits = LimitSettings {
         concurrent: args.caller_concurrency.max(1),

@@ -429,7 +429,11 @@ async fn health_metrics_and_json_logs() {
 
 #[tokio::test]
 async fn sigterm_drains_and_a_wait_returns_its_ids() {
-    let mut remote = Remote::start(&["--drain-seconds", "10"], &[]).await;
+    let mut remote = Remote::start(
+        &["--drain-seconds", "10", "--drain-notice-seconds", "2"],
+        &[],
+    )
+    .await;
     let (_, _, created) = rpc(
         &remote.base,
         &[KEY],

@@ -24,7 +24,6 @@ mod video_agent;
 mod videos;
 mod views;
 mod wait;
-mod wait_memory;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -119,7 +118,7 @@ struct Shared {
     tool_router: ToolRouter<HeyGenServer>,
     toolset_of: HashMap<String, Toolset>,
     validators: Validators,
-    wait_memory: wait_memory::Memory,
+    wait_memory: wait::Memory,
     tasks: tasks::TaskMemory,
     views: Mutex<HashMap<ViewKey, Arc<View>>>,
 }
@@ -162,7 +161,7 @@ impl HeyGenServer {
             tool_router,
             toolset_of,
             validators,
-            wait_memory: wait_memory::Memory::default(),
+            wait_memory: wait::Memory::default(),
             tasks: tasks::TaskMemory::default(),
             views: Mutex::default(),
             settings,

@@ -10,8 +10,9 @@
 //! Around `/mcp`: authentication ([`auth`]), per-caller limits ([`limits`]), a body size
 //! cap, Host and Origin checks (rmcp's; DNS-rebinding protection), a header-read timeout for
 //! slow clients. Beside it: `/healthz`, `/readyz` (false while draining), `/metrics`.
-//! SIGTERM drains: `/readyz` turns 503, new MCP requests get 503, calls in flight finish
-//! (a wait returns its resumable state at once), then the process exits.
+//! SIGTERM drains: `/readyz` turns 503 and new MCP requests get 503 for a notice period (so a
+//! load balancer stops sending), calls in flight finish (a wait returns its resumable state
+//! at once), then the process exits.
 
 pub mod auth;
 pub mod limits;
@@ -56,6 +57,9 @@ pub struct HttpOptions {
     pub limits: LimitSettings,
     /// How long calls in flight may take to finish after SIGTERM.
     pub drain: Duration,
+    /// After SIGTERM, how long the server keeps answering (`/readyz` 503, new MCP requests
+    /// 503) before it stops accepting connections, so a load balancer sees it leave.
+    pub notice: Duration,
     /// Slow clients: the request head must arrive within this, the body within `body_timeout`.
     pub header_timeout: Duration,
     pub body_timeout: Duration,
@@ -70,6 +74,7 @@ impl HttpOptions {
             max_body_bytes: 16 * 1024 * 1024,
             limits: LimitSettings::default(),
             drain: Duration::from_secs(30),
+            notice: Duration::from_secs(5),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(60),
         }
@@ -125,11 +130,16 @@ pub async fn serve(
     let shutdown = CancellationToken::new();
     let signals = {
         let (app, shutdown, stopping) = (app.clone(), shutdown.clone(), stopping.clone());
+        let notice = options.notice;
         tokio::spawn(async move {
             let signal = crate::transport::stop_signal().await;
             tracing::info!("{signal}: draining");
+            // Not ready from now on; waits in flight hand back their ids at once. The server
+            // keeps answering for the notice period (503s that a balancer retries elsewhere)
+            // before it stops accepting, then lets open calls finish.
             app.draining.store(true, Ordering::SeqCst);
             stopping.cancel();
+            tokio::time::sleep(notice).await;
             shutdown.cancel();
         })
     };

@@ -1,220 +1,51 @@
-//! `wait_for_video`: the waiting a model should not do itself.
-//!
-//! A render takes 5-10x the video's length, often most of an hour. Left alone, a model polls
-//! in a tight loop and pays for every turn. This tool polls for it: the session until a
-//! video_id appears, then the video, with a delay that starts short and settles, progress
-//! notifications when the caller asked for them, an early return whenever the user is
-//! needed, and a resumable answer when its time is up.
-//!
-//! How HeyGen really answers shapes it: the session endpoint answers 404 for sessions that
-//! exist (right after some chat-mode creates, and once the video is assigned), so a 404 is
-//! waited through and the video looked for elsewhere; a rate limit slows the polling down,
-//! never speeds it up; a status this server does not know is returned, not waited on; and a
-//! storyboard the user has already answered is not handed back as new.
+//! The polling behind `wait_for_video` (and each `tasks/get`): one session or video followed
+//! until it is done, needs the user, or time is up.
 
 use std::time::{Duration, Instant};
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::RoleServer;
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::service::RequestContext;
-use rmcp::{RoleServer, tool, tool_router};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
-use super::HeyGenServer;
-use super::error::{Op, ToolError};
-use super::steps;
-use super::views::{MessageView, VideoView};
+use super::outcomes::newest_model_messages;
+use super::{WaitOutcome, WaitSettings};
 use crate::api::ApiError;
-use crate::api::types::{ListVideosQuery, Session, SessionStatus, VideoDetail, VideoStatus};
-use crate::schema::{ID_PATTERN, portable, strict_input};
+use crate::api::types::{ListVideosQuery, SessionStatus, VideoStatus};
+use crate::tools::HeyGenServer;
+use crate::tools::steps;
 
-const WAIT: Op = Op::new(
-    "wait for the video",
-    "list_video_agent_sessions (for a session_id) or list_videos (for a video_id); once a session has a video_id, wait with the video_id",
-);
-
-/// Polling and patience limits.
-#[derive(Debug, Clone, Copy)]
-pub struct WaitSettings {
-    pub default_timeout: Duration,
-    /// The longest one call may wait, for clients known to allow long calls.
-    pub max_timeout: Duration,
-    /// The operator set `max_timeout` (HEYGEN_WAIT_MAX_SECONDS): it applies to every client.
-    pub max_for_every_client: bool,
-    /// A session in `thinking` with no change for this long is reported as stuck.
-    pub stall_after: Duration,
-    pub first_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl Default for WaitSettings {
-    fn default() -> Self {
-        Self {
-            default_timeout: Duration::from_secs(50),
-            max_timeout: Duration::from_secs(600),
-            max_for_every_client: false,
-            stall_after: Duration::from_secs(600),
-            first_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(20),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[schemars(transform = strict_input)]
-pub struct WaitArgs {
-    /// Session id from create_video_agent (give this or video_id).
-    #[serde(default)]
-    #[schemars(regex(pattern = ID_PATTERN))]
-    pub session_id: Option<String>,
-    /// Video id, once known (give this or session_id).
-    #[serde(default)]
-    #[schemars(regex(pattern = ID_PATTERN))]
-    pub video_id: Option<String>,
-    /// Seconds to wait before returning the state so far (default, and usual maximum, 50: hosts end calls after about a minute).
-    #[serde(default)]
-    #[schemars(range(min = 1, max = 600), extend("default" = 50))]
-    pub timeout_seconds: Option<u32>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-#[schemars(transform = portable)]
-pub struct WaitOutcome {
-    /// completed, failed, needs_input, needs_attention, stuck or still_running.
-    pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_status: Option<String>,
-    pub progress: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video: Option<VideoView>,
-    /// Newest model messages, when the user is needed.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub messages: Vec<MessageView>,
-    pub waited_seconds: f64,
-    pub polls: u32,
-    pub next_step: String,
-}
-
-#[tool_router(router = wait_tools, vis = "pub(super)")]
-impl HeyGenServer {
-    /// Wait for a video instead of polling: give session_id (or video_id). Returns when it is completed (with links) or failed, early when the user is needed (storyboard, question) or it looks stuck, else after timeout_seconds: then call again.
-    #[tool(
-        title = "Wait for video",
-        annotations(
-            read_only_hint = true,
-            destructive_hint = false,
-            idempotent_hint = true,
-            open_world_hint = true
-        )
-    )]
-    pub async fn wait_for_video(
-        &self,
-        Parameters(args): Parameters<WaitArgs>,
-        ctx: RequestContext<RoleServer>,
-    ) -> Result<Json<WaitOutcome>, ToolError> {
-        let subject = args.video_id.clone().or_else(|| args.session_id.clone());
-        let fail = |e| self.fail(WAIT, subject.as_deref(), e);
-        if args.session_id.is_none() && args.video_id.is_none() {
-            return Err(fail(ApiError::InvalidInput(
-                "give session_id (from create_video_agent) or video_id".into(),
-            )));
-        }
-        let settings = self.settings().wait;
-        // Most hosts end a tool call after about 60 s whatever it asks for; only hosts known
-        // to allow long calls (or to reset their timeout on progress) get longer waits.
-        let longest = if settings.max_for_every_client || allows_long_calls(&ctx) {
-            settings.max_timeout
-        } else {
-            settings.max_timeout.min(settings.default_timeout)
-        };
-        let timeout = args
-            .timeout_seconds
-            .map_or(settings.default_timeout, |s| Duration::from_secs(s.into()))
-            .min(longest);
-        let mut waiter = Waiter::new(self, &ctx, args.session_id, args.video_id, timeout);
-        waiter.run(settings).await.map(Json).map_err(fail)
-    }
-}
-
-impl HeyGenServer {
-    /// One look at a session or video, reported as wait_for_video would report it, without
-    /// waiting, with what was seen in words: what `tasks/get` answers from.
-    pub(super) async fn look(
-        &self,
-        ctx: &RequestContext<RoleServer>,
-        session_id: Option<String>,
-        video_id: Option<String>,
-    ) -> Result<(WaitOutcome, String), ApiError> {
-        let settings = self.settings().wait;
-        let mut waiter = Waiter::new(self, ctx, session_id, video_id, LOOK_TIMEOUT);
-        waiter.once = true;
-        waiter.token = None;
-        let outcome = waiter.poll_until_done(settings).await?;
-        Ok((outcome, waiter.status))
-    }
-}
-
-/// How long one look may take (a slow or rate-limited HeyGen): then it reports what it has.
-const LOOK_TIMEOUT: Duration = Duration::from_secs(20);
-
-struct Waiter<'a> {
-    server: &'a HeyGenServer,
-    ctx: &'a RequestContext<RoleServer>,
-    token: Option<ProgressToken>,
+pub(super) struct Waiter<'a> {
+    pub(super) server: &'a HeyGenServer,
+    pub(super) ctx: &'a RequestContext<RoleServer>,
+    pub(super) token: Option<ProgressToken>,
     /// The last progress value sent; each notification must be larger.
-    sent: f64,
+    pub(super) sent: f64,
     /// The highest progress seen.
-    progress: f64,
+    pub(super) progress: f64,
     /// The pause before the next poll; grows from `first_delay` to `max_delay`.
-    delay: Duration,
-    started: Instant,
-    deadline: Instant,
-    polls: u32,
-    session_id: Option<String>,
-    video_id: Option<String>,
+    pub(super) delay: Duration,
+    pub(super) started: Instant,
+    pub(super) deadline: Instant,
+    pub(super) polls: u32,
+    pub(super) session_id: Option<String>,
+    pub(super) video_id: Option<String>,
     /// The session's title and creation time, once seen.
-    title: Option<String>,
-    created_at: Option<i64>,
+    pub(super) title: Option<String>,
+    pub(super) created_at: Option<i64>,
     /// False once the session endpoint 404s after the video was assigned.
-    session_answers: bool,
+    pub(super) session_answers: bool,
     /// Session 404s in a row before a video_id is known.
-    session_404s: u32,
+    pub(super) session_404s: u32,
     /// 429s in a row: each one slows the polling down further.
-    rate_limited: u32,
+    pub(super) rate_limited: u32,
     /// Poll once and report, instead of waiting (tasks).
-    once: bool,
+    pub(super) once: bool,
     /// What the last poll found, in words ("rendering, 40 %").
-    status: String,
+    pub(super) status: String,
 }
 
 /// A waiting call sends progress at least this often (hosts time out calls that go quiet).
 const HEARTBEAT: Duration = Duration::from_secs(25);
-
-/// Hosts whose tool calls may run longer than a minute: they reset their timeout on progress
-/// notifications (Claude Code), so a long wait with heartbeats is safe there.
-const LONG_CALL_CLIENTS: &[&str] = &["claude-code"];
-
-/// Whether this call's client is known to allow calls longer than about a minute.
-fn allows_long_calls(ctx: &RequestContext<RoleServer>) -> bool {
-    let name = ctx
-        .client_info()
-        .map(|info| info.name.to_ascii_lowercase())
-        .or_else(|| {
-            ctx.peer
-                .peer_info()
-                .map(|info| info.client_info.name.to_ascii_lowercase())
-        });
-    name.is_some_and(|name| LONG_CALL_CLIENTS.iter().any(|c| name == *c))
-}
 
 /// How long a wait backs off at most after repeated rate limits.
 const MAX_RATE_LIMITED_DELAY: Duration = Duration::from_secs(120);
@@ -226,7 +57,7 @@ enum Step {
 }
 
 impl<'a> Waiter<'a> {
-    fn new(
+    pub(super) fn new(
         server: &'a HeyGenServer,
         ctx: &'a RequestContext<RoleServer>,
         session_id: Option<String>,
@@ -255,7 +86,7 @@ impl<'a> Waiter<'a> {
         }
     }
 
-    async fn run(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
+    pub(super) async fn run(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
         let key = self
             .video_id
             .clone()
@@ -275,7 +106,10 @@ impl<'a> Waiter<'a> {
         outcome
     }
 
-    async fn poll_until_done(&mut self, settings: WaitSettings) -> Result<WaitOutcome, ApiError> {
+    pub(super) async fn poll_until_done(
+        &mut self,
+        settings: WaitSettings,
+    ) -> Result<WaitOutcome, ApiError> {
         let mut failures = 0u32;
         let mut status = self.status.clone();
         loop {
@@ -540,114 +374,6 @@ impl<'a> Waiter<'a> {
             tracing::debug!("progress notification not sent: {e}");
         }
     }
-
-    fn outcome(
-        &self,
-        state: &str,
-        session: Option<&Session>,
-        video: Option<VideoDetail>,
-        progress: f64,
-        next_step: String,
-    ) -> WaitOutcome {
-        WaitOutcome {
-            state: state.into(),
-            session_id: self.session_id.clone(),
-            title: session
-                .and_then(|s| s.title.clone())
-                .or_else(|| video.as_ref().and_then(|v| v.title.clone()))
-                .or_else(|| self.title.clone())
-                .filter(|t| !t.trim().is_empty()),
-            video_id: self.video_id.clone(),
-            session_status: session.map(|s| s.status.to_string()),
-            video_status: video.as_ref().map(|v| v.status.to_string()),
-            progress,
-            video: video.map(|v| VideoView::new(v, self.server.listed())),
-            messages: Vec::new(),
-            waited_seconds: (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-            polls: self.polls,
-            next_step,
-        }
-    }
-
-    fn needs_input(&self, session: Session) -> WaitOutcome {
-        let progress = session.progress.unwrap_or(0.0);
-        let next = steps::storyboard(self.server.listed());
-        let mut outcome = self.outcome("needs_input", Some(&session), None, progress, next);
-        outcome.messages = newest_model_messages(session);
-        outcome
-    }
-
-    async fn session_failed(&mut self, session: Session) -> WaitOutcome {
-        let mut video = None;
-        if let Some(video_id) = session.video_id.clone() {
-            self.video_id = Some(video_id.clone());
-            self.polls += 1;
-            video = self.server.client.get_video(&video_id).await.ok();
-        }
-        let listed = self.server.listed();
-        let said_why = session
-            .messages
-            .iter()
-            .any(|m| m.role != "user" && !m.content.trim().is_empty());
-        let next = match &video {
-            Some(video) => steps::failure(listed, video),
-            None if said_why => steps::session(listed, &SessionStatus::Failed, None),
-            None => steps::no_reason(listed),
-        };
-        let progress = session.progress.unwrap_or(0.0);
-        let mut outcome = self.outcome("failed", Some(&session), video, progress, next);
-        outcome.messages = newest_model_messages(session);
-        outcome
-    }
-
-    fn stuck(&self, session: Session, stall_after: Duration) -> WaitOutcome {
-        let stop = self.server.listed().pick(
-            "stop_video_agent_session",
-            "stop it (stop_video_agent_session) and start over",
-            "stop it in HeyGen (https://app.heygen.com) and start over",
-        );
-        let next = format!(
-            "The agent has been thinking for over {} with no change: it may be stuck. Ask the user whether to keep waiting (call wait_for_video again) or {stop}.",
-            describe_duration(stall_after)
-        );
-        let progress = session.progress.unwrap_or(0.0);
-        let mut outcome = self.outcome("stuck", Some(&session), None, progress, next);
-        outcome.messages = newest_model_messages(session);
-        outcome
-    }
-
-    fn video_done(&self, video: VideoDetail) -> WaitOutcome {
-        let (state, progress) = match video.status {
-            VideoStatus::Completed => ("completed", 100.0),
-            _ => ("failed", self.progress),
-        };
-        let next = steps::video(self.server.listed(), &video);
-        self.outcome(state, None, Some(video), progress, next)
-    }
-
-    fn still_running(&self, status: &str) -> WaitOutcome {
-        let id = match (&self.video_id, &self.session_id) {
-            (Some(video_id), _) => format!("video_id {video_id}"),
-            (None, Some(session_id)) => format!("session_id {session_id}"),
-            (None, None) => String::new(),
-        };
-        let next = if self.session_404s > 0 && self.video_id.is_none() {
-            format!(
-                "HeyGen's session endpoint keeps answering 404 ({} times in this wait); it does so for a while for sessions that exist, so nothing is lost: call wait_for_video again with {id}. If it still answers 404 after about 10 minutes, look for the video {}.",
-                self.session_404s,
-                self.server.listed().pick(
-                    "list_videos",
-                    "with list_videos",
-                    "in HeyGen (https://app.heygen.com)"
-                )
-            )
-        } else {
-            format!(
-                "Not finished yet ({status}). Nothing is lost: tell the user how it is going and call wait_for_video again with {id}."
-            )
-        };
-        self.outcome("still_running", None, None, self.progress, next)
-    }
 }
 
 fn done(outcome: WaitOutcome) -> Result<Step, ApiError> {
@@ -660,23 +386,4 @@ fn describe_session(status: &SessionStatus, progress: f64) -> String {
         SessionStatus::Generating => format!("generating, {progress:.0} %"),
         other => other.to_string(),
     }
-}
-
-/// "45 seconds", "1 minute", "10 minutes".
-fn describe_duration(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    match seconds {
-        0..=89 => format!("{seconds} seconds"),
-        _ => format!("{} minutes", (seconds + 30) / 60),
-    }
-}
-
-fn newest_model_messages(session: Session) -> Vec<MessageView> {
-    session
-        .messages
-        .into_iter()
-        .filter(|m| m.role != "user")
-        .take(3)
-        .map(Into::into)
-        .collect()
 }
