@@ -14,7 +14,10 @@ ClientSession + initialize; 2026-07-28: Client(mode="2026-07-28")), runs full li
   approval -> completed. In the 2026-07-28 era one replica is killed (SIGKILL) between two
   calls, then three calls follow at once: no call may fail (HAProxy must have redispatched
   one), and the killed replica is started again afterwards;
-- follow-up: another message after completion -> a second video completed.
+- follow-up: another message after completion -> a second video completed;
+- tasks: a chat render as an MCP task, each request a 2026-07-28 POST written by hand (no
+  session): tasks/get must be answered by more than one replica, and the approval, sent by
+  tasks/update and then retried, must reach HeyGen once.
 
 Then it checks: every tool call succeeded (no isError, no transport error); each replica's
 /metrics agrees with the calls made (so no call ran twice and none was lost), all with
@@ -307,6 +310,7 @@ class Test:
         self.calls: collections.Counter[str] = collections.Counter()  # tool calls made (answered or not)
         self.drained_calls: collections.Counter[tuple[str, str]] = collections.Counter()  # served by a replica after its last /metrics read
         self.restarted: list[tuple[Replica, int]] = []  # (replica, generation) started after a stop: must take calls
+        self.task_sends = 0  # messages sent through tasks/update (no tool call)
 
     # -- bookkeeping ---------------------------------------------------------------
     def ok(self, label: str) -> None:
@@ -510,6 +514,80 @@ class Test:
 
                 await self.lifecycles(era, call)
 
+    def rpc(self, method: str, params: dict[str, Any], name: str, rid: int) -> dict[str, Any]:
+        """One 2026-07-28 request by hand, through HAProxy: no session, no initialize; the
+        headers name the method and its target so a balancer could route on them."""
+        meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}}}
+        body = json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": {**params, "_meta": meta}}).encode()
+        request = urllib.request.Request(self.haproxy.url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+            "X-Api-Key": API_KEY, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, "Mcp-Name": name})
+        try:
+            with urllib.request.urlopen(request, timeout=CALL_TIMEOUT) as response:
+                text = response.read().decode()
+        except urllib.error.HTTPError as e:
+            self.check(False, f"[tasks] {method} {name}: HTTP {e.code}", e.read().decode(errors="replace"))
+        for chunk in [text] + [l[5:].strip() for l in text.splitlines() if l.startswith("data:")]:
+            try:
+                message = json.loads(chunk)
+            except ValueError:
+                continue
+            if isinstance(message, dict) and message.get("id") == rid:
+                if "result" not in message:
+                    self.check(False, f"[tasks] {method} answered with an error", message)
+                return message["result"]
+        self.check(False, f"[tasks] {method}: no answer with id {rid}", text)
+        raise AssertionError  # unreachable
+
+    def session_polls(self) -> dict[str, int]:
+        """Per replica: GET /v3/video-agents/{id} requests it made to HeyGen (a tasks/get polls once)."""
+        line = re.compile(r'^heygen_mcp_heygen_requests_total\{endpoint="GET /v3/video-agents/\{id\}",status="200"\} (\d+)', re.M)
+        return {r.name: sum(int(n) for n in line.findall(r.metrics())) for r in self.live()}
+
+    async def era_tasks(self) -> None:
+        """A chat render as an MCP task, every request a fresh POST through round robin: tasks/get
+        lands on different replicas, which know the task only from its id; the approval is sent
+        once even when the update is retried on another replica."""
+        era = "tasks"
+        print("--    [tasks] chat as a task, requests by hand (2026-07-28)", flush=True)
+        rid = iter(range(1, 10_000))
+        args = {"prompt": "A 30-second tour as a task for the replica test", "mode": "chat"}
+        self.calls["create_video_agent"] += 1
+        created = await asyncio.to_thread(self.rpc, "tools/call", {"name": "create_video_agent", "arguments": args}, "create_video_agent", next(rid))
+        self.check(created.get("resultType") == "task" and str(created.get("taskId", "")).startswith("hgt1."),
+                   f"[{era}] create_video_agent answered with a task {brief(created.get('taskId'), 40)}", created)
+        task_id = created["taskId"]
+        served: collections.Counter[str] = collections.Counter()
+
+        async def settle() -> dict[str, Any]:
+            for _ in range(300):
+                before = self.session_polls()
+                got = await asyncio.to_thread(self.rpc, "tasks/get", {"taskId": task_id}, task_id, next(rid))
+                after = self.session_polls()
+                served.update({n: after[n] - before.get(n, 0) for n in after if after[n] > before.get(n, 0)})
+                if got.get("status") != "working":
+                    return got
+                await asyncio.sleep(0.1)
+            self.check(False, f"[{era}] the task never left working")
+            raise AssertionError  # unreachable
+
+        review = await settle()
+        requests = review.get("inputRequests") or {}
+        self.check(review.get("status") == "input_required" and len(requests) == 1,
+                   f"[{era}] tasks/get: input_required with one form (the storyboard)", review)
+        key = next(iter(requests))
+        answer = {"taskId": task_id, "inputResponses": {key: {"action": "accept", "content": {"decision": "approve"}}}}
+        self.task_sends += 1
+        for attempt in ("approval", "the same approval again (a retried update)"):
+            await asyncio.to_thread(self.rpc, "tasks/update", answer, task_id, next(rid))
+            self.ok(f"[{era}] tasks/update with {attempt} answered")
+        done = await settle()
+        content = (done.get("result") or {}).get("structuredContent") or {}
+        self.check(done.get("status") == "completed" and content.get("state") == "completed" and bool(content.get("video_id")),
+                   f"[{era}] the task completed with a video ({content.get('video_id')})", done)
+        self.check(len(served) >= 2, f"[{era}] tasks/get was answered by {len(served)} replicas {dict(served)}", dict(served))
+
     def unauthenticated(self) -> None:
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "remote-test", "version": "0"}}}).encode()
@@ -550,7 +628,8 @@ class Test:
         creates = stats.get("POST /v3/video-agents", 0)
         self.soft(creates == self.calls["create_video_agent"], f"HeyGen got each create exactly once (POST /v3/video-agents: {creates}, creates made: {self.calls['create_video_agent']})", stats)
         sends = stats.get("POST /v3/video-agents/{session_id}", 0)
-        self.soft(sends == self.calls["send_video_agent_message"], f"HeyGen got each message exactly once (POST /v3/video-agents/{{session_id}}: {sends}, sends made: {self.calls['send_video_agent_message']})", stats)
+        made = self.calls["send_video_agent_message"] + self.task_sends
+        self.soft(sends == made, f"HeyGen got each message exactly once (POST /v3/video-agents/{{session_id}}: {sends}, messages made: {made}, {self.task_sends} of them by tasks/update)", stats)
         lines = self.haproxy.log_lines()
         bad = [l for l in lines if re.search(r"status=5\d\d", l)]
         self.soft(not bad, f"HAProxy answered no 5xx ({len(lines)} requests to /mcp logged)", bad[:5])
@@ -606,7 +685,7 @@ async def main(binary: str, work: Path) -> int:
             test.check(await haproxy.until(r.name, "UP"), f"HAProxy sees {r.name} UP", haproxy.states())
         async with asyncio.timeout(TOTAL_TIMEOUT):
             test.unauthenticated()
-            for era in (test.era_2025, test.era_2026):
+            for era in (test.era_2025, test.era_2026, test.era_tasks):
                 try:
                     await era()
                 except Failure:
