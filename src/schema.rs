@@ -169,9 +169,7 @@ fn strip_loose_bounds(schema: &mut Map<String, Value>) {
 /// For a remote server: `files` items cannot be local paths.
 pub fn without_local_files(tool: &mut rmcp::model::Tool) {
     let mut input = tool.input_schema.as_ref().clone();
-    let Some(Value::Object(files)) = input
-        .get_mut("properties")
-        .and_then(|p| p.get_mut("files"))
+    let Some(Value::Object(files)) = input.get_mut("properties").and_then(|p| p.get_mut("files"))
     else {
         return;
     };
@@ -179,9 +177,8 @@ pub fn without_local_files(tool: &mut rmcp::model::Tool) {
         *text = text.replace("{type: path, path} (local; uploaded for you), ", "");
     }
     if let Some(Value::Object(item)) = files.get_mut("items") {
-        if let Some(Value::Object(kind)) = item
-            .get_mut("properties")
-            .and_then(|p| p.get_mut("type"))
+        if let Some(Value::Object(kind)) =
+            item.get_mut("properties").and_then(|p| p.get_mut("type"))
             && let Some(Value::Array(kinds)) = kind.get_mut("enum")
         {
             kinds.retain(|k| k != "path");

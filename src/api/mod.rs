@@ -30,6 +30,7 @@ mod brand;
 mod decode;
 mod discovery;
 pub mod error;
+mod policy;
 pub mod types;
 mod video_agent;
 mod videos;
@@ -45,70 +46,16 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 pub use error::{ApiError, ApiFailure, TransportKind};
+pub use policy::{RetryPolicy, Timeouts};
 
 use crate::config::{Config, CredentialLookup, Credentials};
 use crate::redact::Redactor;
 use decode::{decode, transport_error};
+use policy::retry_wait;
 use types::Page;
 
 /// A connection that delivers no byte for this long is given up (per read, not in total).
 const MEDIA_READ_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// When and how long to wait before retrying. See the module docs for the policy.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    pub max_retries: u32,
-    pub base_delay: Duration,
-    /// The longest a single retry waits, however long `Retry-After` asks for.
-    pub max_wait: Duration,
-    /// The longest one call spends waiting for retries, in total.
-    pub budget: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            base_delay: Duration::from_millis(500),
-            max_wait: Duration::from_secs(30),
-            budget: Duration::from_secs(45),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The floor for retry number `attempt` (0-based): exponential, capped by `max_wait`.
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        self.base_delay
-            .saturating_mul(1 << attempt.min(6))
-            .min(self.max_wait)
-    }
-
-    /// The wait before retry `attempt`: the backoff, lengthened (never shortened) by the
-    /// server's `Retry-After`, clamped to `max_wait`.
-    pub fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let asked = retry_after.unwrap_or_default().min(self.max_wait);
-        self.backoff(attempt).max(asked)
-    }
-}
-
-/// Per-request timeouts: reads answer fast; writes may make HeyGen do real work.
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    pub connect: Duration,
-    pub read: Duration,
-    pub write: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(10),
-            read: Duration::from_secs(30),
-            write: Duration::from_secs(120),
-        }
-    }
-}
 
 /// The HeyGen v3 client. Cheap to clone: clones share the connection pools.
 ///
@@ -454,7 +401,15 @@ impl HeyGenClient {
             };
             if let Some(observer) = &self.observer {
                 let endpoint = endpoint(&call.method, call.path);
-                observer.heygen_call(&endpoint, outcome.as_ref().err().and_then(ApiError::status).or(outcome.is_ok().then_some(200)), started.elapsed());
+                observer.heygen_call(
+                    &endpoint,
+                    outcome
+                        .as_ref()
+                        .err()
+                        .and_then(ApiError::status)
+                        .or(outcome.is_ok().then_some(200)),
+                    started.elapsed(),
+                );
             }
             tracing::debug!(
                 method = %call.method,
@@ -490,14 +445,32 @@ impl HeyGenClient {
 /// The route a request went to, with ids left out, for metrics: `GET /v3/videos/{id}`.
 fn endpoint(method: &Method, path: &[&str]) -> String {
     const LITERAL: &[&str] = &[
-        "v3", "video-agents", "resources", "videos", "stop", "styles", "assets",
-        "direct-uploads", "complete", "avatars", "looks", "voices", "users", "me",
-        "brand-kits", "brand-glossaries", "scenes",
+        "v3",
+        "video-agents",
+        "resources",
+        "videos",
+        "stop",
+        "styles",
+        "assets",
+        "direct-uploads",
+        "complete",
+        "avatars",
+        "looks",
+        "voices",
+        "users",
+        "me",
+        "brand-kits",
+        "brand-glossaries",
+        "scenes",
     ];
     let mut out = format!("{method} ");
     for segment in path {
         out.push('/');
-        out.push_str(if LITERAL.contains(segment) { segment } else { "{id}" });
+        out.push_str(if LITERAL.contains(segment) {
+            segment
+        } else {
+            "{id}"
+        });
     }
     out
 }
@@ -518,17 +491,4 @@ fn auth_header(credentials: &Credentials) -> Result<(HeaderName, HeaderValue), S
     // Sensitive values are never indexed by HTTP/2 and print as "Sensitive" in Debug output.
     value.set_sensitive(true);
     Ok((name, value))
-}
-
-fn retry_wait(
-    error: &ApiError,
-    idempotent: bool,
-    policy: &RetryPolicy,
-    attempt: u32,
-) -> Option<Duration> {
-    match (error, error.status()) {
-        (_, Some(429)) => Some(policy.wait(attempt, error.retry_after())),
-        _ if idempotent && error.is_transient() => Some(policy.wait(attempt, error.retry_after())),
-        _ => None,
-    }
 }

@@ -13,8 +13,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{Serialize, Serializer};
+mod files;
+mod json;
+mod merge;
+
+use files::{back_up, replace_file};
+use json::Json;
+use merge::{Change, block, has_vscode_input, merge, server_names};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -223,17 +228,6 @@ fn key_not_copied(places: &Places) -> &'static str {
     }
 }
 
-/// What a merge did to the file.
-enum Change {
-    Added,
-    /// The entry existed: its command was `was`; its args and env were kept.
-    Updated {
-        was: Option<String>,
-    },
-    /// The entry existed but was not an object.
-    Replaced,
-}
-
 fn write_block(host: Host, exe: &str, places: &Places, out: &mut impl Write) -> Result<(), Error> {
     let given = places.config_file(host)?;
     // A config kept in a dotfiles repo is often a symlink: write the file it points to,
@@ -356,182 +350,6 @@ fn say_next(
     Ok(())
 }
 
-/// The block as this host expects it.
-fn block(host: Host, exe: &str) -> Json {
-    let mut top = vec![(
-        host.servers_key().to_owned(),
-        Json::Object(vec![(SERVER_NAME.to_owned(), entry(host, exe))]),
-    )];
-    if host == Host::Vscode {
-        top.push(("inputs".to_owned(), Json::Array(vec![vscode_input()])));
-    }
-    Json::Object(top)
-}
-
-fn entry(host: Host, exe: &str) -> Json {
-    let mut fields = Vec::new();
-    if host == Host::Vscode {
-        fields.push(("type".to_owned(), Json::from("stdio")));
-    }
-    fields.push(("command".to_owned(), Json::from(exe)));
-    fields.push(("args".to_owned(), Json::Array(Vec::new())));
-    fields.push(("env".to_owned(), Json::Object(vec![key_env(host)])));
-    Json::Object(fields)
-}
-
-fn key_env(host: Host) -> (String, Json) {
-    let value = match host {
-        Host::Vscode => format!("${{input:{VSCODE_INPUT_ID}}}"),
-        _ => KEY_PLACEHOLDER.to_owned(),
-    };
-    ("HEYGEN_API_KEY".to_owned(), Json::String(value))
-}
-
-fn vscode_input() -> Json {
-    Json::Object(vec![
-        ("type".to_owned(), Json::from("promptString")),
-        ("id".to_owned(), Json::from(VSCODE_INPUT_ID)),
-        ("description".to_owned(), Json::from("HeyGen API key")),
-        ("password".to_owned(), Json::Bool(true)),
-    ])
-}
-
-/// The servers in the file besides heygen.
-fn server_names(document: &Json, host: Host) -> Vec<String> {
-    match document.get(host.servers_key()) {
-        Some(Json::Object(servers)) => servers
-            .iter()
-            .map(|(name, _)| name.clone())
-            .filter(|name| name != SERVER_NAME)
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Adds or updates the heygen entry; everything else stays as it was.
-fn merge(mut document: Json, host: Host, exe: &str) -> Result<(Json, Change), String> {
-    let Json::Object(top) = &mut document else {
-        return Err("its top level is not a JSON object".into());
-    };
-    let servers = entry_mut(top, host.servers_key(), || Json::Object(Vec::new()));
-    let Json::Object(servers) = servers else {
-        return Err(format!("\"{}\" is not a JSON object", host.servers_key()));
-    };
-    let change = match servers.iter_mut().find(|(name, _)| name == SERVER_NAME) {
-        None => {
-            servers.push((SERVER_NAME.to_owned(), entry(host, exe)));
-            Change::Added
-        }
-        Some((_, Json::Object(existing))) => {
-            let command = entry_mut(existing, "command", || Json::Null);
-            let was = match command {
-                Json::String(was) => Some(was.clone()),
-                _ => None,
-            };
-            *command = Json::from(exe);
-            if host == Host::Vscode {
-                entry_mut(existing, "type", || Json::from("stdio"));
-            }
-            entry_mut(existing, "args", || Json::Array(Vec::new()));
-            if let Json::Object(env) = entry_mut(existing, "env", || Json::Object(Vec::new()))
-                && !env
-                    .iter()
-                    .any(|(k, _)| k == "HEYGEN_API_KEY" || k == "HEYGEN_ACCESS_TOKEN")
-            {
-                env.push(key_env(host));
-            }
-            Change::Updated { was }
-        }
-        Some((_, other)) => {
-            *other = entry(host, exe);
-            Change::Replaced
-        }
-    };
-    if host == Host::Vscode {
-        let inputs = entry_mut(top, "inputs", || Json::Array(Vec::new()));
-        let Json::Array(inputs) = inputs else {
-            return Err("\"inputs\" is not a JSON array".into());
-        };
-        if !inputs.iter().any(is_our_input) {
-            inputs.push(vscode_input());
-        }
-    }
-    Ok((document, change))
-}
-
-fn is_our_input(input: &Json) -> bool {
-    input.get("id") == Some(&Json::from(VSCODE_INPUT_ID))
-}
-
-fn has_vscode_input(document: &Json) -> bool {
-    matches!(document.get("inputs"), Some(Json::Array(inputs)) if inputs.iter().any(is_our_input))
-}
-
-/// The value under `key`, inserted at the end from `make` if absent.
-fn entry_mut<'a>(
-    fields: &'a mut Vec<(String, Json)>,
-    key: &str,
-    make: impl FnOnce() -> Json,
-) -> &'a mut Json {
-    let index = match fields.iter().position(|(k, _)| k == key) {
-        Some(index) => index,
-        None => {
-            fields.push((key.to_owned(), make()));
-            fields.len() - 1
-        }
-    };
-    &mut fields[index].1
-}
-
-/// Copies the file to `<file>.bak-<unix time>` (a number added if that exists).
-fn back_up(file: &Path) -> Result<PathBuf, Error> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let mut name = file.as_os_str().to_owned();
-    name.push(format!(".bak-{now}"));
-    let mut backup = PathBuf::from(&name);
-    let mut n = 1;
-    while backup.exists() {
-        n += 1;
-        let mut numbered = name.clone();
-        numbered.push(format!("-{n}"));
-        backup = PathBuf::from(numbered);
-    }
-    std::fs::copy(file, &backup).map_err(|e| {
-        format!(
-            "cannot back {} up to {} ({e}); nothing was changed",
-            file.display(),
-            backup.display()
-        )
-    })?;
-    Ok(backup)
-}
-
-/// Writes a temporary file beside `file` and renames it into place: a reader sees the old
-/// file or the new one, never half of one. An existing file's permissions carry over; a new
-/// one is readable by its owner only (it will hold a key).
-fn replace_file(file: &Path, text: &str) -> Result<(), Error> {
-    let dir = match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
-    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", file.display());
-    let mut temp = tempfile::Builder::new()
-        .prefix(".heygen-mcp-config-")
-        .tempfile_in(dir)
-        .map_err(cannot)?;
-    temp.write_all(text.as_bytes()).map_err(cannot)?;
-    temp.as_file().sync_all().map_err(cannot)?;
-    if let Ok(meta) = std::fs::metadata(file) {
-        std::fs::set_permissions(temp.path(), meta.permissions()).map_err(cannot)?;
-    }
-    temp.persist(file).map_err(|e| cannot(e.error))?;
-    Ok(())
-}
-
 /// Reads the file back: it must parse and hold the entry just written.
 fn check_written(file: &Path, host: Host, exe: &str, backup: Option<&Path>) -> Result<(), Error> {
     let restore = match backup {
@@ -605,108 +423,6 @@ fn build_dir_note(exe: &Path) -> Option<String> {
     })
 }
 
-/// JSON that keeps the order its keys were written in (serde_json's `Value` sorts them), so
-/// a merged file differs from the user's only where the heygen entry is.
-#[derive(Debug, Clone, PartialEq)]
-enum Json {
-    Null,
-    Bool(bool),
-    Number(serde_json::Number),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
-}
-
-impl Json {
-    fn get(&self, key: &str) -> Option<&Json> {
-        match self {
-            Self::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-}
-
-impl From<&str> for Json {
-    fn from(text: &str) -> Self {
-        Self::String(text.to_owned())
-    }
-}
-
-impl Serialize for Json {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Null => serializer.serialize_unit(),
-            Self::Bool(b) => serializer.serialize_bool(*b),
-            Self::Number(n) => n.serialize(serializer),
-            Self::String(s) => serializer.serialize_str(s),
-            Self::Array(items) => serializer.collect_seq(items),
-            Self::Object(fields) => serializer.collect_map(fields.iter().map(|(k, v)| (k, v))),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<Json, E> {
-        Ok(Json::Null)
-    }
-
-    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
-        Ok(Json::Bool(b))
-    }
-
-    fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
-        Ok(Json::Number(n.into()))
-    }
-
-    fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
-        Ok(Json::Number(n.into()))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Json, E> {
-        serde_json::Number::from_f64(n)
-            .map(Json::Number)
-            .ok_or_else(|| E::custom("a number that is not finite"))
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Json, E> {
-        Ok(Json::String(s.to_owned()))
-    }
-
-    fn visit_string<E>(self, s: String) -> Result<Json, E> {
-        Ok(Json::String(s))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Json::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut fields = Vec::new();
-        while let Some(field) = map.next_entry::<String, Json>()? {
-            fields.push(field);
-        }
-        Ok(Json::Object(fields))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -720,36 +436,6 @@ mod tests {
         let text = "{\n  \"z\": 1,\n  \"a\": {\n    \"y\": [\n      true,\n      null,\n      1.5\n    ],\n    \"b\": \"x\"\n  }\n}\n";
         let round = to_text(&parse(text)).unwrap_or_else(|e| unreachable!("{e}"));
         assert_eq!(round, text);
-    }
-
-    #[test]
-    fn an_existing_entry_keeps_its_key_and_args() {
-        let doc = parse(
-            r#"{"mcpServers":{"other":{"command":"x"},"heygen":{"command":"/old","args":["--read-only"],"env":{"HEYGEN_API_KEY":"kept"}}}}"#,
-        );
-        let (merged, change) =
-            merge(doc, Host::Cursor, "/new").unwrap_or_else(|e| unreachable!("{e}"));
-        assert!(matches!(change, Change::Updated { was: Some(ref w) } if w == "/old"));
-        let entry = merged
-            .get("mcpServers")
-            .and_then(|s| s.get("heygen"))
-            .cloned();
-        assert_eq!(
-            entry,
-            Some(parse(
-                r#"{"command":"/new","args":["--read-only"],"env":{"HEYGEN_API_KEY":"kept"}}"#
-            ))
-        );
-    }
-
-    #[test]
-    fn vscode_gets_its_prompt_once() {
-        let (merged, _) = merge(Json::Object(Vec::new()), Host::Vscode, "/x")
-            .unwrap_or_else(|e| unreachable!("{e}"));
-        let (again, _) =
-            merge(merged.clone(), Host::Vscode, "/x").unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!(merged, again);
-        assert_eq!(merged, block(Host::Vscode, "/x"));
     }
 
     #[test]
