@@ -137,9 +137,17 @@ async fn each_caller_brings_a_key_and_the_server_keeps_none() {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
     let (status, headers, body) = rpc(&remote.base, &[KEY], init).await;
     assert_eq!(status, 200);
+    // Stateless: the only session id is the client's own declaration, handed back to carry.
+    let handle = headers["mcp-session-id"].to_str().unwrap();
+    let carried = base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        handle.strip_prefix("hgc1.").expect("our handle"),
+    )
+    .unwrap();
+    let carried = String::from_utf8(carried).unwrap();
     assert!(
-        headers.get("mcp-session-id").is_none(),
-        "stateless: no session id"
+        carried.contains("\"name\":\"t\"") && !carried.contains(KEY.1),
+        "{carried}"
     );
     assert_eq!(body["result"]["protocolVersion"], "2025-11-25");
     let (_, _, tools) = rpc(
@@ -362,6 +370,83 @@ async fn headers_choose_the_tools_a_request_sees() {
     )
     .await;
     assert!(refused.to_string().contains("tool not found"), "{refused}");
+}
+
+/// A 2025-11-25 client declares views and tasks once, at `initialize`; the answer's
+/// `Mcp-Session-Id` carries that declaration, so every later request (on any replica) is
+/// served as that client, and a client that declared nothing sees what it always saw.
+#[tokio::test]
+async fn what_a_client_declared_at_initialize_travels_with_it() {
+    let remote = Remote::start(&[], &[]).await;
+    let initialize = |capabilities: Value| {
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": capabilities,
+            "clientInfo": {"name": "remote-test", "version": "1"}}})
+    };
+    let (status, headers, plain) = rpc(&remote.base, &[KEY], initialize(json!({}))).await;
+    assert_eq!(status, 200, "{plain}");
+    let plain_handle = headers["mcp-session-id"].to_str().unwrap().to_owned();
+    assert!(plain_handle.starts_with("hgc1."), "{plain_handle}");
+    assert!(
+        plain["result"]["capabilities"].get("resources").is_none(),
+        "no views, no resources: {plain}"
+    );
+    let (_, headers, viewer) = rpc(
+        &remote.base,
+        &[KEY],
+        initialize(json!({"extensions": {
+            "io.modelcontextprotocol/ui": {"mimeTypes": ["text/html;profile=mcp-app"]},
+            "io.modelcontextprotocol/tasks": {}}})),
+    )
+    .await;
+    assert!(
+        viewer["result"]["capabilities"]["resources"].is_object(),
+        "{viewer}"
+    );
+    let handle = headers["mcp-session-id"].to_str().unwrap().to_owned();
+    assert_ne!(handle, plain_handle);
+
+    fn with(handle: &str) -> [(&str, &str); 2] {
+        [KEY, ("mcp-session-id", handle)]
+    }
+    let (_, _, tools) = rpc(&remote.base, &with(&handle), list()).await;
+    let tools = names(&tools);
+    assert!(
+        tools.contains(&"show_video".to_owned()) && tools.contains(&"follow_video".to_owned()),
+        "{tools:?}"
+    );
+    for others in [&with(&plain_handle)[..], &[KEY][..]] {
+        let (_, _, tools) = rpc(&remote.base, others, list()).await;
+        assert!(!names(&tools).contains(&"show_video".to_owned()));
+    }
+    let (_, _, view) = rpc(
+        &remote.base,
+        &with(&handle),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "resources/read", "params": {"uri": "ui://heygen/player.html"}}),
+    )
+    .await;
+    assert_eq!(
+        view["result"]["contents"][0]["mimeType"], "text/html;profile=mcp-app",
+        "{view}"
+    );
+    let (_, _, created) = rpc(
+        &remote.base,
+        &with(&handle),
+        call("create_video_agent", json!({"prompt": "A 30-second video"})),
+    )
+    .await;
+    let task = created["result"].to_string();
+    assert!(task.contains("hgt1."), "a render as a task: {created}");
+    let (_, _, plain_created) = rpc(
+        &remote.base,
+        &with(&plain_handle),
+        call("create_video_agent", json!({"prompt": "A 30-second video"})),
+    )
+    .await;
+    assert!(
+        plain_created["result"]["structuredContent"]["session_id"].is_string(),
+        "{plain_created}"
+    );
 }
 
 #[tokio::test]

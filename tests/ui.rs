@@ -74,6 +74,11 @@ async fn a_client_that_renders_views_gets_links_tools_and_documents() {
     .unwrap();
     let home = tempfile::tempdir().unwrap();
     let client = host(&["--sandbox"], sandbox.base_url(), home.path()).await;
+    let offered = client.peer_info().unwrap().capabilities.clone();
+    assert!(
+        offered.resources.is_some(),
+        "resources offered: {offered:?}"
+    );
     let tools = client.list_all_tools().await.unwrap();
     let meta = |name: &str| {
         let tool = tools
@@ -194,4 +199,9 @@ async fn views_can_be_turned_off_and_plain_clients_see_nothing_new() {
     assert_eq!(tools.len(), 25);
     assert!(tools.iter().all(|t| t.meta.is_none()));
     assert!(plain.client.list_all_resources().await.unwrap().is_empty());
+    let offered = &plain.client.peer_info().unwrap().capabilities;
+    assert!(
+        offered.resources.is_none() && offered.tools.is_some(),
+        "the capabilities a plain client always saw: {offered:?}"
+    );
 }

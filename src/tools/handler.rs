@@ -4,9 +4,10 @@
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
-    CustomRequest, CustomResult, GetTaskParams, GetTaskResult, Implementation, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
+    CustomRequest, CustomResult, DiscoverResult, GetTaskParams, GetTaskResult, Implementation,
+    InitializeRequestParams, InitializeResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig, Tool, UpdateTaskParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -19,20 +20,46 @@ pub const SANDBOX_NOTE: &str = "[SANDBOX] Simulated by heygen-mcp's offline sand
 
 impl ServerHandler for HeyGenServer {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = if self.shared.settings.tasks {
-            ServerCapabilities::builder()
-                .enable_tools()
+        let settings = &self.shared.settings;
+        let mut capabilities = ServerCapabilities::builder().enable_tools().build();
+        if settings.tasks {
+            capabilities.extensions = ServerCapabilities::builder()
                 .enable_tasks()
                 .build()
-        } else {
-            ServerCapabilities::builder().enable_tools().build()
-        };
+                .extensions;
+        }
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("HeyGen Video Agent"),
             )
             .with_instructions(self.view.instructions.clone())
+    }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        self.offer_views(&mut result.capabilities, Some(&request.capabilities));
+        Ok(result)
+    }
+
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, ErrorData> {
+        let mut result = DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            self.get_info(),
+        );
+        self.offer_views(
+            &mut result.capabilities,
+            context.client_capabilities().as_ref(),
+        );
+        Ok(result)
     }
 
     async fn list_tools(
@@ -61,7 +88,8 @@ impl ServerHandler for HeyGenServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        let shown = self.shared.settings.ui && super::ui::client_takes_ui(&context);
+        let shown =
+            self.shared.settings.ui && super::ui::takes_ui(context.client_capabilities().as_ref());
         Ok(ListResourcesResult::with_all_items(if shown {
             super::ui::resources()
         } else {
@@ -249,5 +277,22 @@ fn redact_result(result: &mut CallToolResult, redactor: &Redactor) {
     }
     if let Some(structured) = &mut result.structured_content {
         redactor.redact_json(structured);
+    }
+}
+
+impl HeyGenServer {
+    /// Resources are the views (`ui://`): the capability is declared to clients that render
+    /// them, so everyone else sees exactly the capabilities they saw before views existed.
+    fn offer_views(
+        &self,
+        capabilities: &mut ServerCapabilities,
+        client: Option<&rmcp::model::ClientCapabilities>,
+    ) {
+        if self.shared.settings.ui && super::ui::takes_ui(client) {
+            capabilities.resources = ServerCapabilities::builder()
+                .enable_resources()
+                .build()
+                .resources;
+        }
     }
 }

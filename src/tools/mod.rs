@@ -185,7 +185,7 @@ impl HeyGenServer {
     /// The view this request's client sees: with the inline views' tools and links when it
     /// renders them (and they are on), else this server's own.
     fn view_for(&self, context: &RequestContext<RoleServer>) -> Arc<View> {
-        if self.shared.settings.ui && ui::client_takes_ui(context) {
+        if self.shared.settings.ui && ui::takes_ui(context.client_capabilities().as_ref()) {
             self.shared
                 .view(self.view.read_only, &self.view.toolsets, true)
         } else {

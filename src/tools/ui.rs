@@ -7,7 +7,9 @@
 //! structured content; a view is an addition, never the only way.
 
 use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::model::{MetaObject, ReadResourceResult, Resource, ResourceContents, Tool};
+use rmcp::model::{
+    ClientCapabilities, MetaObject, ReadResourceResult, Resource, ResourceContents, Tool,
+};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
@@ -44,11 +46,10 @@ const LINKED: &[(&str, &str)] = &[
 /// Tools only views call.
 const APP_ONLY: &[&str] = &["follow_video"];
 
-/// Whether this request's client renders views.
-pub fn client_takes_ui(context: &RequestContext<RoleServer>) -> bool {
-    context
-        .client_capabilities()
-        .and_then(|c| c.extensions)
+/// Whether a client with these capabilities renders views.
+pub fn takes_ui(capabilities: Option<&ClientCapabilities>) -> bool {
+    capabilities
+        .and_then(|c| c.extensions.clone())
         .and_then(|extensions| extensions.get(EXTENSION).cloned())
         .and_then(|ui| ui.get("mimeTypes").cloned())
         .and_then(|types| types.as_array().cloned())
@@ -321,10 +322,19 @@ impl HeyGenServer {
 pub fn srt_to_vtt(srt: &str) -> String {
     let mut out = String::from("WEBVTT\n\n");
     for line in srt.trim_start_matches('\u{feff}').lines() {
-        if line.contains("-->") {
+        let timing =
+            line.contains("-->") && line.trim_start().starts_with(|c: char| c.is_ascii_digit());
+        if timing {
             out.push_str(&line.replace(',', "."));
         } else {
-            out.push_str(line);
+            // Cue text is markup in WebVTT (<b>, <c>, &amp;): HeyGen's words are shown as
+            // written, never as tags.
+            out.push_str(
+                &line
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;"),
+            );
         }
         out.push('\n');
     }
@@ -341,6 +351,12 @@ mod tests {
         assert_eq!(
             vtt,
             "WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.500\nHello, world\n"
+        );
+        let marked =
+            srt_to_vtt("1\n00:00:00,000 --> 00:00:01,000\n<b id=\"x\">otters</b> & seals -> sea\n");
+        assert!(
+            marked.ends_with("&lt;b id=\"x\"&gt;otters&lt;/b&gt; &amp; seals -&gt; sea\n"),
+            "{marked}"
         );
     }
 }

@@ -15,6 +15,8 @@ ClientSession + initialize; 2026-07-28: Client(mode="2026-07-28")), runs full li
   calls, then three calls follow at once: no call may fail (HAProxy must have redispatched
   one), and the killed replica is started again afterwards;
 - follow-up: another message after completion -> a second video completed;
+- declared views: a 2025-11-25 client declares views at initialize; its Mcp-Session-Id
+  carries that to every replica, each of which lists the views' tools to it;
 - tasks: a chat render as an MCP task, each request a 2026-07-28 POST written by hand (no
   session): tasks/get must be answered by more than one replica, and the approval, sent by
   tasks/update and then retried, must reach HeyGen once.
@@ -70,7 +72,10 @@ class Failure(Exception):
 
 
 def brief(value: Any, limit: int = 160) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    try:
+        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    except TypeError:  # keys JSON cannot take (tuples)
+        text = repr(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -181,6 +186,10 @@ class Replica:
 
     def metrics(self) -> str:
         return http_get(self.base + "/metrics")[1]
+
+    def http_responses(self) -> int:
+        """MCP requests this replica answered (any status)."""
+        return sum(int(n) for n in re.findall(r'^heygen_mcp_http_responses_total\{[^}]*\} (\d+)', self.metrics(), re.M))
 
     def read_counts(self) -> collections.Counter[tuple[str, str]]:
         """Reads this generation's tool-call counters (the process must be up)."""
@@ -424,7 +433,9 @@ class Test:
         """SIGKILL one replica between two calls, then three quick calls: round robin sends one of
         them to the dead replica before the health checks notice (inter 500 ms, fall 2); HAProxy
         must redispatch it."""
-        victim = self.live()[-1]
+        # Not a replica started again earlier: it must show it takes calls before it goes.
+        fresh = [r for r in self.live() if not any(r is again for again, _ in self.restarted)]
+        victim = (fresh or self.live())[-1]
         victim.read_counts()  # nothing is in flight: the client is between calls
         log_before = len(self.haproxy.log_lines())
         assert victim.process is not None
@@ -514,31 +525,55 @@ class Test:
 
                 await self.lifecycles(era, call)
 
-    def rpc(self, method: str, params: dict[str, Any], name: str, rid: int) -> dict[str, Any]:
-        """One 2026-07-28 request by hand, through HAProxy: no session, no initialize; the
-        headers name the method and its target so a balancer could route on them."""
-        meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-                "io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}}}
-        body = json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": {**params, "_meta": meta}}).encode()
-        request = urllib.request.Request(self.haproxy.url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-            "X-Api-Key": API_KEY, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, "Mcp-Name": name})
+    def post(self, body: dict[str, Any], headers: dict[str, str], label: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """One JSON-RPC request by hand through HAProxy; its result and the answer's headers."""
+        request = urllib.request.Request(self.haproxy.url, data=json.dumps(body).encode(), method="POST", headers={
+            "Content-Type": "application/json", "Accept": "application/json, text/event-stream", "X-Api-Key": API_KEY, **headers})
         try:
             with urllib.request.urlopen(request, timeout=CALL_TIMEOUT) as response:
-                text = response.read().decode()
+                text, got = response.read().decode(), {k.lower(): v for k, v in response.headers.items()}
         except urllib.error.HTTPError as e:
-            self.check(False, f"[tasks] {method} {name}: HTTP {e.code}", e.read().decode(errors="replace"))
+            self.check(False, f"{label}: HTTP {e.code}", e.read().decode(errors="replace"))
         for chunk in [text] + [l[5:].strip() for l in text.splitlines() if l.startswith("data:")]:
             try:
                 message = json.loads(chunk)
             except ValueError:
                 continue
-            if isinstance(message, dict) and message.get("id") == rid:
+            if isinstance(message, dict) and message.get("id") == body["id"]:
                 if "result" not in message:
-                    self.check(False, f"[tasks] {method} answered with an error", message)
-                return message["result"]
-        self.check(False, f"[tasks] {method}: no answer with id {rid}", text)
+                    self.check(False, f"{label} answered with an error", message)
+                return message["result"], got
+        self.check(False, f"{label}: no answer with id {body['id']}", text)
         raise AssertionError  # unreachable
+
+    def rpc(self, method: str, params: dict[str, Any], name: str, rid: int) -> dict[str, Any]:
+        """One 2026-07-28 request by hand: no session, no initialize; the headers name the
+        method and its target so a balancer could route on them."""
+        meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}}}
+        body = {"jsonrpc": "2.0", "id": rid, "method": method, "params": {**params, "_meta": meta}}
+        headers = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, "Mcp-Name": name}
+        return self.post(body, headers, f"[tasks] {method}")[0]
+
+    def declared_2025(self) -> None:
+        """A 2025-11-25 client that declares views at initialize: its Mcp-Session-Id carries
+        that, so every replica (round robin) shows it the views' tools."""
+        era = "2025-11-25, views declared"
+        ui = {"io.modelcontextprotocol/ui": {"mimeTypes": ["text/html;profile=mcp-app"]}}
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {"extensions": ui}, "clientInfo": {"name": "remote-test", "version": "0"}}}
+        result, headers = self.post(init, {"MCP-Protocol-Version": "2025-11-25"}, f"[{era}] initialize")
+        handle = headers.get("mcp-session-id", "")
+        self.check(handle.startswith("hgc1.") and "resources" in result.get("capabilities", {}),
+                   f"[{era}] initialize: resources offered, the declaration handed back as Mcp-Session-Id", {"headers": headers, "result": result})
+        before = {r.name: r.http_responses() for r in self.live()}
+        for n in range(len(self.live())):
+            listed, _ = self.post({"jsonrpc": "2.0", "id": 2 + n, "method": "tools/list"},
+                                  {"MCP-Protocol-Version": "2025-11-25", "Mcp-Session-Id": handle}, f"[{era}] tools/list")
+            names = [t["name"] for t in listed.get("tools", [])]
+            self.check("show_video" in names and "follow_video" in names, f"[{era}] tools/list {n + 1} lists the views' tools", names)
+        answered = [r.name for r in self.live() if r.http_responses() > before.get(r.name, 0)]
+        self.check(len(answered) >= 2, f"[{era}] ... answered by {', '.join(answered)}", answered)
 
     def session_polls(self) -> dict[str, int]:
         """Per replica: GET /v3/video-agents/{id} requests it made to HeyGen (a tasks/get polls once)."""
@@ -685,6 +720,10 @@ async def main(binary: str, work: Path) -> int:
             test.check(await haproxy.until(r.name, "UP"), f"HAProxy sees {r.name} UP", haproxy.states())
         async with asyncio.timeout(TOTAL_TIMEOUT):
             test.unauthenticated()
+            try:
+                test.declared_2025()
+            except Failure:
+                pass
             for era in (test.era_2025, test.era_2026, test.era_tasks):
                 try:
                     await era()

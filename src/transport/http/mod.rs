@@ -1,9 +1,10 @@
 //! `heygen-mcp http`: MCP over Streamable HTTP, stateless, for any number of replicas.
 //!
 //! Every request is served on its own: rmcp's [`StreamableHttpService`] in stateless mode
-//! (no `Mcp-Session-Id`, 2025-11-25 `initialize` served statelessly too, 2026-07-28 requests
-//! as they come), with a server built per request from shared, immutable parts and the
-//! request's own credentials and tool view. Nothing a later call needs lives in this process:
+//! (no server-side sessions, 2025-11-25 `initialize` served statelessly too, 2026-07-28
+//! requests as they come), with a server built per request from shared, immutable parts and
+//! the request's own credentials and tool view. The one `Mcp-Session-Id` a 2025-11-25 client
+//! gets is its own `initialize` declaration handed back to carry ([`declared`]). Nothing a later call needs lives in this process:
 //! sessions, videos and waits live in HeyGen and are named by ids the model carries, so any
 //! replica answers any request.
 //!
@@ -15,6 +16,7 @@
 //! at once), then the process exits.
 
 pub mod auth;
+mod declared;
 pub mod limits;
 pub mod metrics;
 
@@ -28,7 +30,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -97,6 +99,7 @@ tokio::task_local! {
 /// Shared by every request of this process.
 struct App {
     auth: AuthMode,
+    max_body_bytes: usize,
     limits: Limits,
     metrics: Arc<Metrics>,
     draining: AtomicBool,
@@ -118,6 +121,7 @@ pub async fn serve(
     let local = listener.local_addr()?;
     let app = Arc::new(App {
         auth,
+        max_body_bytes: options.max_body_bytes,
         limits: Limits::new(options.limits),
         metrics,
         draining: AtomicBool::new(false),
@@ -282,16 +286,37 @@ async fn admitted(app: &App, request: Request, next: Next) -> Response {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map_or_else(next_request_id, str::to_owned);
+    let declared = declared::Declared::from_headers(headers);
+    // A request with a session handle gets the declaration it carries into its `_meta`; one
+    // without may be `initialize`, whose answer carries the client's declaration back.
+    let reads_body = request.method() == Method::POST
+        && (declared.is_some()
+            || headers
+                .get("mcp-method")
+                .is_none_or(|method| method == "initialize"));
+    let (request, handle) = if reads_body {
+        match with_declaration(request, declared.as_ref(), app.max_body_bytes).await {
+            Ok(read) => read,
+            Err(refusal) => return refusal,
+        }
+    } else {
+        (request, None)
+    };
     let scope = RequestScope {
         credentials,
         read_only,
         toolsets,
     };
     let span = tracing::info_span!("request", request_id = %request_id);
-    let response = REQUEST
+    let mut response = REQUEST
         .scope(scope, next.run(request))
         .instrument(span)
         .await;
+    if let Some(handle) = handle
+        && response.status().is_success()
+    {
+        response.headers_mut().insert(declared::HEADER, handle);
+    }
     // The permit is held until the response body (an SSE stream, for long calls) ends.
     response.map(|body| {
         Body::new(Holding {
@@ -299,6 +324,42 @@ async fn admitted(app: &App, request: Request, next: Next) -> Response {
             _permit: permit,
         })
     })
+}
+
+/// Reads the body: a request with a session handle gets its declaration restored; one without
+/// may be `initialize`, and then the handle its answer carries is made.
+async fn with_declaration(
+    request: Request,
+    declared: Option<&declared::Declared>,
+    limit: usize,
+) -> Result<(Request, Option<HeaderValue>), Response> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        if e.to_string().contains("length limit") {
+            refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("The request body is larger than {limit} bytes."),
+                None,
+            )
+        } else {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read (cut off, or sent too slowly); send it again.",
+                None,
+            )
+        }
+    })?;
+    let (body, handle) = match declared {
+        Some(declared) => match declared.restore_into(&bytes) {
+            Some(restored) => (Body::from(restored), None),
+            None => (Body::from(bytes), None),
+        },
+        None => {
+            let handle = declared::handle_for(&bytes);
+            (Body::from(bytes), handle)
+        }
+    };
+    Ok((Request::from_parts(parts, body), handle))
 }
 
 /// A refusal with a plain-text body that says what to do.
