@@ -1,7 +1,8 @@
 //! The sandbox's switches and markers for how HeyGen behaves in production beyond its
 //! contract, over real HTTP: stale session reads after a message, session 404s (after the
 //! video is assigned, and on fresh sessions), error envelopes inside HTTP 200, sessions
-//! parked in `pending_consent`, and failed videos that carry no reason.
+//! parked in `pending_consent`, and failed videos that carry no reason; and the added
+//! latency load tests use (`latency_ms`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
@@ -479,6 +480,75 @@ async fn error_in_200_answers_an_error_envelope_with_status_200() {
     assert_eq!(wrapped.1["error"]["code"], "internal_error");
     let normal = api.get("/v3/voices").await;
     assert!(normal.1["data"].is_array(), "{}", normal.1);
+}
+
+// ---------------------------------------------------------------- latency_ms
+
+#[tokio::test]
+async fn latency_ms_delays_every_v3_answer_and_nothing_else() {
+    const LATENCY: Duration = Duration::from_millis(150);
+    let api = Api::start(FAST).await;
+    let id = api.create(json!({"prompt": "p"})).await;
+    api.faults(json!({"latency_ms": 150})).await;
+    let (_, shown) = send(api.http.get(api.url("/_sandbox/faults"))).await;
+    assert_eq!(shown["data"]["latency_ms"], 150);
+
+    for path in ["/v3/voices".to_owned(), format!("/v3/video-agents/{id}")] {
+        let t = Instant::now();
+        let (status, body) = api.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(t.elapsed() >= LATENCY, "{path} took {:?}", t.elapsed());
+    }
+    // Refusals wait too: the delay comes before everything else the gate does.
+    let t = Instant::now();
+    let anonymous = send(api.http.get(api.url("/v3/voices"))).await;
+    assert_error(&anonymous, 401, "unauthorized", None);
+    assert!(t.elapsed() >= LATENCY);
+    // Requests wait side by side, not one after another.
+    let t = Instant::now();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let request = api
+                .http
+                .get(api.url("/v3/users/me"))
+                .header("x-api-key", "k");
+            tokio::spawn(send(request))
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().0, StatusCode::OK);
+    }
+    assert!(t.elapsed() >= LATENCY);
+    assert!(
+        t.elapsed() < LATENCY * 6,
+        "8 requests at once took {:?}",
+        t.elapsed()
+    );
+    // Admin endpoints are not delayed; every /v3 request is still counted.
+    let t = Instant::now();
+    let (_, stats) = send(api.http.get(api.url("/_sandbox/stats"))).await;
+    assert!(t.elapsed() < LATENCY, "stats took {:?}", t.elapsed());
+    assert_eq!(stats["data"]["requests_total"], 1 + 2 + 1 + 8);
+
+    for bad in [
+        json!(-1),
+        json!(60_001),
+        json!(1.5),
+        json!("50"),
+        json!(null),
+    ] {
+        assert_error(
+            &api.set_faults(json!({ "latency_ms": bad })).await,
+            400,
+            "invalid_parameter",
+            Some("latency_ms"),
+        );
+    }
+    let cleared = api.clear_faults().await;
+    assert_eq!(cleared["latency_ms"], 0);
+    let t = Instant::now();
+    assert_eq!(api.get("/v3/voices").await.0, StatusCode::OK);
+    assert!(t.elapsed() < LATENCY, "after reset: {:?}", t.elapsed());
 }
 
 // ---------------------------------------------------------------- [sandbox:consent]

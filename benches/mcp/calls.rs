@@ -27,7 +27,7 @@ pub fn loopback() -> SocketAddr {
 }
 
 /// The server binary pointed at `base` with a key.
-fn launch_against(bin: &std::path::Path, base: &str) -> Launch {
+pub fn launch_against(bin: &std::path::Path, base: &str) -> Launch {
     Launch {
         label: "heygen-mcp".into(),
         program: bin.to_path_buf(),
@@ -41,7 +41,7 @@ fn launch_against(bin: &std::path::Path, base: &str) -> Launch {
 
 /// Creates a generate-mode session on `base` and polls until its video is completed, so
 /// that `get_video` answers with the full set of links.
-async fn completed_video(http: &reqwest::Client, base: &str) -> Result<String, Error> {
+pub async fn completed_video(http: &reqwest::Client, base: &str) -> Result<String, Error> {
     let created: Value = http
         .post(format!("{base}/v3/video-agents"))
         .header("x-api-key", KEY)
@@ -74,13 +74,16 @@ async fn completed_video(http: &reqwest::Client, base: &str) -> Result<String, E
     Err("the sandbox video did not complete within 10 s".into())
 }
 
-fn get_video_params(video_id: &str) -> CallToolRequestParams {
+pub fn get_video_params(video_id: &str) -> CallToolRequestParams {
     let mut arguments = JsonObject::new();
     arguments.insert("video_id".into(), Value::String(video_id.to_owned()));
     CallToolRequestParams::new("get_video").with_arguments(arguments)
 }
 
-async fn call_get_video(peer: &ServerSink, params: &CallToolRequestParams) -> Result<(), Error> {
+pub async fn call_get_video(
+    peer: &ServerSink,
+    params: &CallToolRequestParams,
+) -> Result<(), Error> {
     let result = tokio::time::timeout(Duration::from_secs(30), peer.call_tool(params.clone()))
         .await
         .map_err(|_| "get_video took over 30 s")??;
@@ -90,7 +93,7 @@ async fn call_get_video(peer: &ServerSink, params: &CallToolRequestParams) -> Re
     Ok(())
 }
 
-async fn direct_get(http: &reqwest::Client, url: &str) -> Result<(), Error> {
+pub async fn direct_get(http: &reqwest::Client, url: &str) -> Result<(), Error> {
     let body = http
         .get(url)
         .header("x-api-key", KEY)

@@ -31,13 +31,13 @@ const NAIVE_INTERVAL: f64 = 5.0;
 
 /// A sandbox video request: its prompt, and the simulated seconds from create to completed
 /// (1 s of thinking, then a sixth of the video's length, 2-60 s, of rendering).
-struct Render {
-    prompt: &'static str,
-    sim_total: f64,
+pub struct Render {
+    pub prompt: &'static str,
+    pub sim_total: f64,
 }
 
 /// 1 + 360/6: the longest render the sandbox makes, so the most room to scale.
-const SIX_MINUTE_VIDEO: Render = Render {
+pub const SIX_MINUTE_VIDEO: Render = Render {
     prompt: "A 6-minute video about otters",
     sim_total: 61.0,
 };
@@ -139,12 +139,13 @@ async fn real_time_case(bin: &std::path::Path) -> Result<WaitCase, Error> {
     })
 }
 
-/// The server in this process, with every wait setting divided by `k`.
-async fn scaled_tool(render: &Render, scale: f64, k: f64) -> Result<Poller, Error> {
-    let sandbox = Sandbox::start(loopback(), SandboxOptions { time_scale: scale }).await?;
+/// The server in this process against `base`, with every wait setting divided by `k`;
+/// answering with MCP tasks (to clients that take them) when `tasks`.
+pub fn scaled_server(base: &str, k: f64, tasks: bool) -> Result<HeyGenServer, Error> {
     let defaults = WaitSettings::default();
     let settings = Settings {
         sandbox: true,
+        tasks,
         wait: WaitSettings {
             default_timeout: defaults.default_timeout.div_f64(k),
             max_timeout: defaults.max_timeout.div_f64(k),
@@ -156,7 +157,7 @@ async fn scaled_tool(render: &Render, scale: f64, k: f64) -> Result<Poller, Erro
         ..Settings::default()
     };
     let config = Config {
-        api_base: url::Url::parse(sandbox.base_url())?,
+        api_base: url::Url::parse(base)?,
         credentials: CredentialLookup::Found(
             Credentials::ApiKey(KEY.to_owned().into()),
             CredentialSource::Sandbox,
@@ -164,7 +165,13 @@ async fn scaled_tool(render: &Render, scale: f64, k: f64) -> Result<Poller, Erro
         max_retries: 3,
         read_only: false,
     };
-    let server = HeyGenServer::new(HeyGenClient::new(&config), settings);
+    Ok(HeyGenServer::new(HeyGenClient::new(&config), settings))
+}
+
+/// The server in this process, with every wait setting divided by `k`.
+async fn scaled_tool(render: &Render, scale: f64, k: f64) -> Result<Poller, Error> {
+    let sandbox = Sandbox::start(loopback(), SandboxOptions { time_scale: scale }).await?;
+    let server = scaled_server(sandbox.base_url(), k, false)?;
     let (client_io, server_io) = tokio::io::duplex(1 << 20);
     let server_task = tokio::spawn(async move {
         if let Ok(running) = server.serve(server_io).await {

@@ -1,5 +1,5 @@
-//! Fault switches and the gate every `/v3` request passes: request counting, injected
-//! 5xx and 429 answers, API-key checks, error envelopes in HTTP 200, and error envelopes
+//! Fault switches and the gate every `/v3` request passes: request counting, added latency,
+//! injected 5xx and 429 answers, API-key checks, error envelopes in HTTP 200, and error envelopes
 //! for 405s. The session-level production behaviours are in [`super::production`].
 //!
 //! Admin endpoints (no key needed): `POST /_sandbox/faults` sets switches,
@@ -45,6 +45,9 @@ pub(crate) struct Faults {
     pub session_404_fresh: u64,
     /// The next N `/v3` requests answer HTTP 200 with an error envelope and no `data`.
     pub error_in_200: u64,
+    /// Every `/v3` request waits this many milliseconds before it is handled (a backend's
+    /// latency, for load tests).
+    pub latency_ms: u64,
 }
 
 impl Default for Faults {
@@ -60,6 +63,7 @@ impl Default for Faults {
             session_404_after_video: false,
             session_404_fresh: 0,
             error_in_200: 0,
+            latency_ms: 0,
         }
     }
 }
@@ -76,6 +80,10 @@ pub(crate) async fn gate(
     }
     let method = request.method().clone();
     let number = shared.count_request(format!("{method} {}", route_template(&path)));
+    let latency = shared.faults().latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
     let mut response = guarded(&shared, request, next).await;
     if response.status() == StatusCode::METHOD_NOT_ALLOWED {
         response = method_not_allowed(response, &method, &path);
@@ -222,10 +230,12 @@ fn method_not_allowed(response: Response, method: &axum::http::Method, path: &st
 
 /// Longest `stale_after_send` accepted: an hour.
 const MAX_STALE_SECS: f64 = 3600.0;
+/// Longest `latency_ms` accepted: a minute.
+const MAX_LATENCY_MS: u64 = 60_000;
 
 /// `POST /_sandbox/faults`: sets any of `rate_limit`, `retry_after`, `server_error`,
 /// `status`, `html`, `expire_media`, `stale_after_send`, `session_404_after_video`,
-/// `session_404_fresh`, `error_in_200`; returns the switches now in force.
+/// `session_404_fresh`, `error_in_200`, `latency_ms`; returns the switches now in force.
 pub(crate) async fn set_faults(
     State(shared): State<Arc<Shared>>,
     body: Result<Bytes, BytesRejection>,
@@ -263,6 +273,17 @@ pub(crate) async fn set_faults(
             }
             "session_404_fresh" => next.session_404_fresh = value.as_u64().ok_or_else(bad)?,
             "error_in_200" => next.error_in_200 = value.as_u64().ok_or_else(bad)?,
+            "latency_ms" => {
+                next.latency_ms = value
+                    .as_u64()
+                    .filter(|ms| *ms <= MAX_LATENCY_MS)
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            "latency_ms",
+                            "'latency_ms' must be a whole number of milliseconds from 0 to 60000.",
+                        )
+                    })?;
+            }
             _ => {
                 return Err(ApiError::invalid(
                     key.as_str(),

@@ -79,7 +79,10 @@
 //!   `{"expire_media": true}` (media URLs issued from then on are already expired: 403),
 //!   `{"error_in_200": N}` (the next N `/v3` requests that pass the key check and any
 //!   429s answer HTTP 200 with `{"error": {"code": "internal_error", "message"}}` and no
-//!   `data`; the request is not carried out).
+//!   `data`; the request is not carried out),
+//!   `{"latency_ms": N}` (every `/v3` request waits N ms, 0–60000, before it is handled, as
+//!   a distant or loaded backend would; counted first, then delayed, then faulted; for load
+//!   tests such as `bench/run.sh`'s remote figures; 0 turns it off).
 //! - HeyGen's production behaviours for `GET /v3/video-agents/{id}` (no other endpoint
 //!   changes): `{"stale_after_send": S}` (for S seconds of real time, fractions allowed,
 //!   after a chat message is accepted, the GET shows the session exactly as it was just
