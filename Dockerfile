@@ -9,9 +9,12 @@
 #   # one server-held key instead: -e HEYGEN_API_KEY=... -e HEYGEN_MCP_TOKEN=... (callers
 #   #   then send Authorization: Bearer <HEYGEN_MCP_TOKEN>)
 #
-# SIGTERM drains (waits in flight return their resumable state at once, other calls get up
-# to HEYGEN_MCP_DRAIN_SECONDS, default 30), so give `docker stop -t` more than that when
-# long calls other than waits may be running.
+# SIGTERM drains: /readyz turns 503 and waits in flight return their resumable state at
+# once; for HEYGEN_MCP_DRAIN_NOTICE_SECONDS (default 5) new MCP requests get 503 with
+# Retry-After; then it stops accepting and gives calls in flight up to
+# HEYGEN_MCP_DRAIN_SECONDS (default 30) before it exits. So give `docker stop -t` more than
+# notice + drain (35 s by default: `docker stop -t 40`); docker's default 10 s cuts off
+# long calls other than waits.
 #
 # CI lints this file with hadolint (.ci/run). The image itself is not built there, nor on
 # the development machines: they have the docker CLI but no engine.

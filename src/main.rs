@@ -1,5 +1,6 @@
-//! heygen-mcp: parse configuration, log to stderr, then serve MCP over stdio (or run the
-//! sandbox alone, or the demo).
+//! heygen-mcp: parse configuration, log to stderr, then serve MCP over stdio; or the
+//! subcommands: `http` (the remote server), `sandbox` (the offline simulator alone), `demo`,
+//! `doctor`, `config <host>`.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -163,7 +164,8 @@ async fn serve_http(cli: Cli, args: HttpArgs) -> Result<(), Error> {
         .ok()
         .filter(|t| !heygen_mcp::config::is_placeholder(t))
         .map(|t| secrecy::SecretString::from(t.trim().to_owned()));
-    let auth = AuthMode::from_settings(server_credentials, token, args.listen.ip().is_loopback())?;
+    let local_only = args.listen.ip().is_loopback() && args.allowed_hosts.is_empty();
+    let auth = AuthMode::from_settings(server_credentials, token, local_only)?;
     let metrics = Arc::new(Metrics::default());
     let stopping = CancellationToken::new();
     settings.remote = true;

@@ -224,20 +224,25 @@ async fn a_folder_without_write_permission_blocks_use() {
     let locked = home.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();
-    // Root writes anywhere: then there is nothing to see.
-    if std::fs::write(locked.join("probe"), b"x").is_ok() {
-        return;
-    }
+    // Root writes anywhere, but not under a file: then the folder is one that cannot be made.
+    let blocked = if std::fs::write(locked.join("probe"), b"x").is_ok() {
+        let file = home.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        file.join("HeyGen")
+    } else {
+        locked.clone()
+    };
     let run = doctor(
         &["--sandbox"],
-        &[("HEYGEN_OUTPUT_DIR", locked.to_str().unwrap())],
+        &[("HEYGEN_OUTPUT_DIR", blocked.to_str().unwrap())],
         home.path(),
     )
     .await;
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(run.code, 1, "{}", run.stdout);
+    let said = line(&run, "output folder");
     assert!(
-        line(&run, "output folder").contains("not writable"),
+        said.starts_with("FAIL") && said.contains("downloads will fail"),
         "{}",
         run.stdout
     );

@@ -183,19 +183,27 @@ async fn each_caller_brings_a_key_and_the_server_keeps_none() {
 #[tokio::test]
 async fn a_server_held_key_needs_a_token_off_loopback() {
     let home = tempfile::tempdir().unwrap();
-    let refused = common::command(
-        &["http", "--listen", "0.0.0.0:0"],
-        &[("HEYGEN_API_KEY", common::KEY)],
-        home.path(),
-    )
-    .stdin(Stdio::null())
-    .output()
-    .await
-    .unwrap();
-    assert!(!refused.status.success());
-    let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(said.contains("HEYGEN_MCP_TOKEN"), "{said}");
-    assert!(!said.contains(common::KEY));
+    // Off loopback, or on loopback behind a proxy that --allowed-hosts lets in.
+    for listen in [
+        &["http", "--listen", "0.0.0.0:0"][..],
+        &[
+            "http",
+            "--listen",
+            "127.0.0.1:0",
+            "--allowed-hosts",
+            "mcp.example.com",
+        ],
+    ] {
+        let refused = common::command(listen, &[("HEYGEN_API_KEY", common::KEY)], home.path())
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .unwrap();
+        assert!(!refused.status.success(), "{listen:?} started");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("HEYGEN_MCP_TOKEN"), "{said}");
+        assert!(!said.contains(common::KEY));
+    }
 
     let sandbox = heygen_mcp::sandbox::Sandbox::start(
         "127.0.0.1:0".parse().unwrap(),

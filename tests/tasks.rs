@@ -169,14 +169,16 @@ async fn chat_goes_through_review_revision_and_approval() {
     assert!(form["params"]["requestedSchema"]["properties"]["decision"].is_object());
     // A revision: a new storyboard, under a new key.
     let answer = json!({"action": "accept", "content": {"decision": "change", "changes": "Make the intro shorter"}});
-    client
-        .peer()
-        .update_task(UpdateTaskParams::new(
+    // Sent twice at once (a host retrying while the first is still on its way): once.
+    let update = || {
+        client.peer().update_task(UpdateTaskParams::new(
             id.clone(),
             [(key.clone(), answer.clone())].into(),
         ))
-        .await
-        .unwrap();
+    };
+    let (first, second) = tokio::join!(update(), update());
+    first.unwrap();
+    second.unwrap();
     // The same answer again (a retried update) sends nothing more.
     client
         .peer()

@@ -38,20 +38,20 @@ pub struct Cli {
     #[arg(long, global = true, env = "HEYGEN_TOOLSETS", value_name = "LIST")]
     pub toolsets: Option<String>,
     /// HeyGen API base URL.
-    #[arg(long, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE, hide_env_values = true)]
+    #[arg(long, global = true, env = "HEYGEN_API_BASE", default_value = DEFAULT_API_BASE, hide_env_values = true)]
     pub api_base: String,
     /// Allow a plain-http API base that is not loopback (keys would travel in clear text).
-    #[arg(long, env = "HEYGEN_ALLOW_HTTP", value_parser = parse_flag)]
+    #[arg(long, global = true, env = "HEYGEN_ALLOW_HTTP", value_parser = parse_flag)]
     pub allow_http: bool,
     /// Retries after a rate limit (any call) or a server/network failure (reads and deletes).
-    #[arg(long, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
+    #[arg(long, global = true, env = "HEYGEN_MAX_RETRIES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub max_retries: u32,
     /// Directories whose files may be uploaded, separated like PATH (default: your home
     /// directory; empty: none besides the output directory and the client's roots).
-    #[arg(long, env = "HEYGEN_ALLOWED_DIRS")]
+    #[arg(long, global = true, env = "HEYGEN_ALLOWED_DIRS")]
     pub allowed_dirs: Option<std::ffi::OsString>,
     /// Where download_video saves files (default ~/Downloads/HeyGen).
-    #[arg(long, env = "HEYGEN_OUTPUT_DIR")]
+    #[arg(long, global = true, env = "HEYGEN_OUTPUT_DIR")]
     pub output_dir: Option<std::ffi::OsString>,
     /// More directories whose files may be uploaded, one argument each after `--` (how a
     /// Claude Desktop extension passes a folder list).
@@ -59,7 +59,7 @@ pub struct Cli {
     pub allowed_dir_list: Vec<std::ffi::OsString>,
     /// Longest wait_for_video may block in one call, in seconds (default: 50, or 600 for
     /// hosts known to allow long calls; set, it applies to every host).
-    #[arg(long, env = "HEYGEN_WAIT_MAX_SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    #[arg(long, global = true, env = "HEYGEN_WAIT_MAX_SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub wait_max_seconds: Option<u64>,
     /// Don't answer long calls (create, send, wait) with MCP tasks, even for clients that
     /// take them (HEYGEN_TASKS=0 does the same).
@@ -82,7 +82,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "HEYGEN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// A session thinking this long with no change is reported as stuck, in seconds.
-    #[arg(long, env = "HEYGEN_STALL_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    #[arg(long, global = true, env = "HEYGEN_STALL_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub stall_seconds: u64,
 }
 
@@ -243,7 +243,7 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 /// A boolean setting: true/yes/on/1 or false/no/off/0; empty or a placeholder is false.
-fn parse_flag(raw: &str) -> Result<bool, String> {
+pub(crate) fn parse_flag(raw: &str) -> Result<bool, String> {
     if is_placeholder(raw) {
         return Ok(false);
     }

@@ -91,8 +91,14 @@ impl ToolError {
         self.listed.as_ref().is_none_or(|l| l.has(name))
     }
 
-    pub fn api_error(&self) -> &ApiError {
-        &self.error
+    /// Whether the request certainly did not take effect: refused before it was sent, or
+    /// answered with a 4xx by HeyGen, so sending it again cannot do it twice.
+    pub fn refused(&self) -> bool {
+        match &self.error {
+            ApiError::InvalidInput(_) | ApiError::MissingCredentials(_) => true,
+            ApiError::Transport { maybe_applied, .. } => !maybe_applied,
+            other => other.status().is_some_and(|s| (400..500).contains(&s)),
+        }
     }
 }
 

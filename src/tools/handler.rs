@@ -183,12 +183,13 @@ impl ServerHandler for HeyGenServer {
             }
         }
         let call = self.for_call(&context);
-        let observer = self.shared.settings.observer.clone();
-        let started = std::time::Instant::now();
-        if let Some(observer) = &observer {
-            observer.0.started(&request.name);
-        }
-        let name = request.name.clone();
+        // Finished however the call ends: an answer, an error, or a client that went away.
+        let mut watch = self
+            .shared
+            .settings
+            .observer
+            .clone()
+            .map(|observer| Watched::start(observer, &request.name));
         let response = match checked {
             Err(problem) => CallToolResult::error(vec![ContentBlock::text(problem)]).into(),
             Ok(()) => {
@@ -198,14 +199,13 @@ impl ServerHandler for HeyGenServer {
                     .await?
             }
         };
-        if let Some(observer) = &observer {
-            let ok = match &response {
+        if let Some(watch) = &mut watch {
+            watch.ok = match &response {
                 CallToolResponse::Complete(result) => result.is_error != Some(true),
                 _ => true,
             };
-            observer.0.finished(&name, ok, started.elapsed());
-            tracing::info!(tool = %name, ok, duration_ms = started.elapsed().as_millis() as u64, "tool call");
         }
+        drop(watch);
         Ok(match response {
             CallToolResponse::Complete(result) => match task.then(|| call.task_for(&result)) {
                 Some(Some(created)) => CallToolResponse::Task(created),
@@ -294,5 +294,34 @@ impl HeyGenServer {
                 .build()
                 .resources;
         }
+    }
+}
+
+/// A tool call an observer watches: reported finished when dropped, so a call whose client
+/// goes away (the future dropped) or that fails is counted too.
+struct Watched {
+    observer: super::Observer,
+    name: String,
+    started: std::time::Instant,
+    ok: bool,
+}
+
+impl Watched {
+    fn start(observer: super::Observer, name: &str) -> Self {
+        observer.0.started(name);
+        Self {
+            observer,
+            name: name.to_owned(),
+            started: std::time::Instant::now(),
+            ok: false,
+        }
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        let took = self.started.elapsed();
+        self.observer.0.finished(&self.name, self.ok, took);
+        tracing::info!(tool = %self.name, ok = self.ok, duration_ms = took.as_millis() as u64, "tool call");
     }
 }

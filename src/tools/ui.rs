@@ -64,7 +64,7 @@ pub fn with_ui(mut tools: Vec<Tool>, all: &[Tool]) -> Vec<Tool> {
     if listed("get_video") {
         extra.push("show_video");
     }
-    if LINKED.iter().any(|(name, _)| listed(name)) || listed("get_video") {
+    if LINKED.iter().any(|(name, _)| listed(name)) {
         extra.push("follow_video");
     }
     for name in extra {
@@ -141,7 +141,8 @@ pub fn media_origins(api_base: &url::Url, sandbox: bool, extra: &[String]) -> Ve
     origins
 }
 
-const FOLLOW: Op = Op::new(
+/// The operation a failed look reports as (also a task's).
+pub(super) const FOLLOW: Op = Op::new(
     "follow the video",
     "list_video_agent_sessions (for a session_id) or list_videos (for a video_id)",
 );
@@ -318,7 +319,8 @@ impl HeyGenServer {
     }
 }
 
-/// SRT to WebVTT: a header, and `,` instead of `.` in the timings' milliseconds.
+/// SRT to WebVTT: a header, `.` instead of `,` in the timings' milliseconds, and cue text
+/// escaped.
 pub fn srt_to_vtt(srt: &str) -> String {
     let mut out = String::from("WEBVTT\n\n");
     for line in srt.trim_start_matches('\u{feff}').lines() {

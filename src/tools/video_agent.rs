@@ -75,6 +75,8 @@ impl HeyGenServer {
             ));
         }
         self.upload_paths(&mut request.files, &ctx).await?;
+        self.not_while_stopping()
+            .map_err(|e| self.fail(CREATE, None, e))?;
         let chat = request.mode == Some(SessionMode::Chat);
         let created = match self.client.create_video_agent(&request).await {
             Ok(created) => created,
@@ -362,6 +364,19 @@ impl HeyGenServer {
 }
 
 impl HeyGenServer {
+    /// A paid write is not started once the process is stopping (a replica draining): it
+    /// might be cut off after HeyGen took it, and then be sent again elsewhere.
+    fn not_while_stopping(&self) -> Result<(), ApiError> {
+        if self.settings().stopping.is_cancelled() {
+            return Err(ApiError::Transport {
+                kind: crate::api::TransportKind::Other,
+                message: "this server is shutting down, so nothing was sent to HeyGen; make the same call again (another server will take it)".into(),
+                maybe_applied: false,
+            });
+        }
+        Ok(())
+    }
+
     /// Sends a chat message once, then waits (briefly) until HeyGen shows it was taken: the
     /// newest message is the user's, or the agent is busy again. Shared by the tool, tasks
     /// and the storyboard view, so each gets the same once-only, settled send.
@@ -370,6 +385,8 @@ impl HeyGenServer {
         session_id: &str,
         request: &SendMessageRequest,
     ) -> Result<MessageSent, ToolError> {
+        self.not_while_stopping()
+            .map_err(|e| self.fail(SEND, Some(session_id), e))?;
         let sent = match self
             .client
             .send_video_agent_message(session_id, request)

@@ -1,7 +1,7 @@
 """Cross-file checks of the deployment files, beyond what hadolint and the schemas see.
 
 The Deployment must agree with the Dockerfile (port, user) and with the server (probe paths,
-drain time), and the Service, HPA, PDB and kustomization with the Deployment.
+drain notice and drain time), and the Service, HPA, PDB and kustomization with the Deployment.
 
 Usage: python lint_deploy.py REPO   Prints one line per check, then `N passed, M failed`.
 """
@@ -82,11 +82,17 @@ def main() -> int:
     check(container["livenessProbe"]["httpGet"]["path"] == "/healthz", "liveness probe: /healthz")
     env = {e["name"]: e.get("value") for e in container.get("env", [])}
     check(bool(env.get("HEYGEN_MCP_ALLOWED_HOSTS")), "HEYGEN_MCP_ALLOWED_HOSTS is set", env)
-    drain = int(env.get("HEYGEN_MCP_DRAIN_SECONDS", 30))
+    # After SIGTERM the server answers 503 for the notice period, then stops accepting and
+    # lets calls in flight finish for the drain period; the preStop sleep comes before both.
+    notice = int(env.get("HEYGEN_MCP_DRAIN_NOTICE_SECONDS") or 5)
+    drain = int(env.get("HEYGEN_MCP_DRAIN_SECONDS") or 30)
     pre_stop = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
     pause = int(pre_stop[-1]) if pre_stop[:1] == ["sleep"] else 0
     grace = pod.get("terminationGracePeriodSeconds", 30)
-    check(grace > drain + pause, f"terminationGracePeriodSeconds {grace} > preStop {pause} s + drain {drain} s")
+    check(
+        grace > pause + notice + drain,
+        f"terminationGracePeriodSeconds {grace} > preStop {pause} s + notice {notice} s + drain {drain} s",
+    )
     security = {**pod.get("securityContext", {}), **container.get("securityContext", {})}
     check(security.get("runAsNonRoot") is True and security.get("readOnlyRootFilesystem") is True, "runAsNonRoot, readOnlyRootFilesystem")
     check(user is not None and security.get("runAsUser") == int(user.group(1)), f"runAsUser = the Dockerfile's USER ({security.get('runAsUser')})")

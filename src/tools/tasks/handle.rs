@@ -84,6 +84,8 @@ pub struct TaskMemory {
 pub(super) struct Mark {
     pub(super) cancelled: bool,
     pub(super) declined: Option<String>,
+    /// The form whose answer this process sent (or is sending).
+    answered: Option<String>,
 }
 
 impl TaskMemory {
@@ -93,6 +95,28 @@ impl TaskMemory {
             .ok()
             .and_then(|m| m.get(id).cloned())
             .unwrap_or_default()
+    }
+
+    /// Claims the answer to form `key`: true for the first claim only, so this process sends
+    /// an answer once however often, or however concurrently, the update is retried.
+    pub(super) fn claim(&self, id: &str, key: &str) -> bool {
+        let mut first = false;
+        self.update(id, |m| {
+            if m.answered.as_deref() != Some(key) {
+                m.answered = Some(key.to_owned());
+                first = true;
+            }
+        });
+        first
+    }
+
+    /// Gives a claim back: HeyGen refused the answer, so nothing was sent.
+    pub(super) fn release(&self, id: &str, key: &str) {
+        self.update(id, |m| {
+            if m.answered.as_deref() == Some(key) {
+                m.answered = None;
+            }
+        });
     }
 
     pub(super) fn update(&self, id: &str, change: impl FnOnce(&mut Mark)) {

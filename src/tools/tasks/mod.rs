@@ -124,7 +124,7 @@ impl HeyGenServer {
         let (outcome, status) = match looked {
             Ok(looked) => looked,
             Err(error) => {
-                let failure = call.fail(WAIT_OP, handle.session_id.as_deref(), error);
+                let failure = call.fail(super::ui::FOLLOW, handle.session_id.as_deref(), error);
                 let result = call.finish(CallToolResult::error(vec![
                     rmcp::model::ContentBlock::text(failure.to_string()),
                 ]));
@@ -152,7 +152,7 @@ impl HeyGenServer {
             "needs_input" => {
                 let key = input_key(&outcome);
                 if mark.declined.as_deref() == Some(key.as_str()) {
-                    return Ok(self.ended_by_decline(task_id, &handle, outcome));
+                    return Ok(call.ended_by_decline(task_id, &handle, outcome));
                 }
                 let request = self.review_request(&call, &outcome).await;
                 let mut requests = rmcp::model::InputRequests::new();
@@ -232,9 +232,16 @@ impl HeyGenServer {
                     message,
                     ..SendMessageRequest::default()
                 };
-                call.send_settled(&session_id, &request)
-                    .await
-                    .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+                if !self.shared.tasks.claim(task_id, &key) {
+                    // Sent already, or being sent by a concurrent update: once is enough.
+                    return Ok(());
+                }
+                if let Err(e) = call.send_settled(&session_id, &request).await {
+                    if e.refused() {
+                        self.shared.tasks.release(task_id, &key);
+                    }
+                    return Err(ErrorData::internal_error(e.to_string(), None));
+                }
             }
             _ => self
                 .shared
@@ -293,12 +300,6 @@ impl HeyGenServer {
         ))
     }
 }
-
-/// The operation a failed look reports as.
-const WAIT_OP: super::Op = super::Op::new(
-    "follow the video",
-    "list_video_agent_sessions (for a session_id) or list_videos (for a video_id)",
-);
 
 fn as_object(result: &CallToolResult) -> JsonObject {
     match serde_json::to_value(result) {

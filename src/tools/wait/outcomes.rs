@@ -118,7 +118,7 @@ impl Waiter<'_> {
     }
 }
 
-/// "45 seconds", "1 minute", "10 minutes".
+/// "45 seconds", "2 minutes", "10 minutes".
 fn describe_duration(duration: Duration) -> String {
     let seconds = duration.as_secs();
     match seconds {

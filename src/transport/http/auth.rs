@@ -13,8 +13,9 @@
 //! `HEYGEN_ACCESS_TOKEN`) is set on the server and every HeyGen call spends it. The threat is
 //! an open relay of a paid key, so callers must prove they may spend it with
 //! `Authorization: Bearer <HEYGEN_MCP_TOKEN>` (compared in constant time), and the server
-//! refuses to start on a non-loopback address without `HEYGEN_MCP_TOKEN`. On loopback
-//! without a token, only processes on the same machine can reach it.
+//! refuses to start without `HEYGEN_MCP_TOKEN` unless it listens on loopback and answers no
+//! other host name (a proxy in front, named by `--allowed-hosts`, would open it to anyone).
+//! On loopback without a token, only processes on the same machine can reach it.
 //!
 //! `HEYGEN_MCP_TOKEN` with callers' own keys: every request needs the token as
 //! `Authorization: Bearer` and the caller's HeyGen key as `X-Api-Key` — a private gateway in
@@ -38,24 +39,33 @@ pub enum AuthMode {
     },
 }
 
-/// Why a request was refused: the status, a `WWW-Authenticate` challenge and words that say
-/// what to send.
+/// Why a request was refused (401, with a `WWW-Authenticate` challenge added by the caller
+/// of [`AuthMode::credentials_for`]): words that say what to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub status: u16,
     pub message: &'static str,
+}
+
+/// A request let in: whose key it spends, and who it counts as for per-caller limits.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    pub credentials: CredentialLookup,
+    /// A hash of the credential that let it in (never the credential itself): the HeyGen key
+    /// a caller brought, or the token in server-key mode, whose callers all count as one.
+    pub caller: u64,
 }
 
 impl AuthMode {
     /// Decides the mode from the server's settings; `Err` when it must not start.
+    /// `local_only`: listening on loopback and answering no other host name.
     pub fn from_settings(
         server_credentials: Option<Credentials>,
         token: Option<SecretString>,
-        loopback_only: bool,
+        local_only: bool,
     ) -> Result<Self, String> {
         match (server_credentials, token) {
-            (Some(_), None) if !loopback_only => Err(
-                "refusing to serve a server-held HeyGen key on a non-loopback address without HEYGEN_MCP_TOKEN: anyone who can reach it could spend the key. Set HEYGEN_MCP_TOKEN (callers send Authorization: Bearer <token>), listen on 127.0.0.1, or unset HEYGEN_API_KEY so each caller brings their own key"
+            (Some(_), None) if !local_only => Err(
+                "refusing to serve a server-held HeyGen key without HEYGEN_MCP_TOKEN on a non-loopback address or behind --allowed-hosts (a proxy): anyone who can reach it could spend the key. Set HEYGEN_MCP_TOKEN (callers send Authorization: Bearer <token>), listen on 127.0.0.1 without --allowed-hosts, or unset HEYGEN_API_KEY so each caller brings their own key"
                     .into(),
             ),
             (Some(credentials), token) => Ok(Self::ServerKey { credentials, token }),
@@ -63,12 +73,11 @@ impl AuthMode {
         }
     }
 
-    /// Whose key a request uses, or why it is refused.
-    pub fn credentials_for(&self, headers: &HeaderMap) -> Result<CredentialLookup, Refusal> {
+    /// Whose key a request uses and who it counts as, or why it is refused.
+    pub fn admit(&self, headers: &HeaderMap) -> Result<Admitted, Refusal> {
         let bearer = header(headers, "authorization").and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-                .map(str::trim)
+            let (scheme, rest) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
         });
         let api_key = header(headers, "x-api-key");
         match self {
@@ -77,54 +86,61 @@ impl AuthMode {
                     && !bearer.is_some_and(|b| same(b, token))
                 {
                     return Err(Refusal {
-                        status: 401,
                         message: "This server needs its access token: send Authorization: Bearer <HEYGEN_MCP_TOKEN> (ask whoever runs it).",
                     });
                 }
-                Ok(CredentialLookup::Found(
-                    credentials.clone(),
-                    CredentialSource::Env("the server's HEYGEN_API_KEY"),
-                ))
+                let source = match credentials {
+                    Credentials::ApiKey(_) => "the server's HEYGEN_API_KEY",
+                    Credentials::Bearer(_) => "the server's HEYGEN_ACCESS_TOKEN",
+                };
+                Ok(Admitted {
+                    credentials: CredentialLookup::Found(
+                        credentials.clone(),
+                        CredentialSource::Env(source),
+                    ),
+                    caller: hash(bearer.unwrap_or_default()),
+                })
             }
             Self::CallersKeys { gate: Some(gate) } => {
                 if !bearer.is_some_and(|b| same(b, gate)) {
                     return Err(Refusal {
-                        status: 401,
                         message: "This server needs its access token as Authorization: Bearer <HEYGEN_MCP_TOKEN>, and your HeyGen API key as X-Api-Key.",
                     });
                 }
                 match api_key {
-                    Some(key) => Ok(caller(Credentials::ApiKey(key.to_owned().into()))),
+                    Some(key) => Ok(caller(key)),
                     None => Err(Refusal {
-                        status: 401,
                         message: "Send your HeyGen API key as X-Api-Key (https://app.heygen.com/settings/api).",
                     }),
                 }
             }
-            Self::CallersKeys { gate: None } => match (api_key, bearer) {
-                (Some(key), _) => Ok(caller(Credentials::ApiKey(key.to_owned().into()))),
-                (None, Some(token)) => Ok(caller(Credentials::ApiKey(token.to_owned().into()))),
-                (None, None) => Err(Refusal {
-                    status: 401,
+            Self::CallersKeys { gate: None } => match api_key.or(bearer) {
+                Some(key) => Ok(caller(key)),
+                None => Err(Refusal {
                     message: "Send your HeyGen API key as X-Api-Key: <key> (or Authorization: Bearer <key>); get one at https://app.heygen.com/settings/api.",
                 }),
             },
         }
     }
+}
 
-    /// A stable, non-reversible name for whoever is calling, for per-caller limits: a hash of
-    /// the credential they sent (never the credential itself).
-    pub fn caller_id(headers: &HeaderMap) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        header(headers, "x-api-key").hash(&mut hasher);
-        header(headers, "authorization").hash(&mut hasher);
-        hasher.finish()
+/// A caller let in with their own HeyGen key, counted by that key.
+fn caller(key: &str) -> Admitted {
+    Admitted {
+        credentials: CredentialLookup::Found(
+            Credentials::ApiKey(key.to_owned().into()),
+            CredentialSource::Env("the caller's request"),
+        ),
+        caller: hash(key),
     }
 }
 
-fn caller(credentials: Credentials) -> CredentialLookup {
-    CredentialLookup::Found(credentials, CredentialSource::Env("the caller's request"))
+/// A stable, non-reversible name for a credential.
+fn hash(credential: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    credential.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -157,11 +173,11 @@ mod tests {
         map
     }
 
-    fn key_of(lookup: Result<CredentialLookup, Refusal>) -> String {
-        match lookup {
+    fn key_of(admitted: Result<Admitted, Refusal>) -> String {
+        match admitted.map(|a| a.credentials) {
             Ok(CredentialLookup::Found(Credentials::ApiKey(k), _)) => k.expose_secret().into(),
             Ok(_) => "other".into(),
-            Err(refusal) => format!("refused {}", refusal.status),
+            Err(_) => "refused 401".into(),
         }
     }
 
@@ -169,15 +185,12 @@ mod tests {
     fn callers_bring_their_own_keys() {
         let mode =
             AuthMode::from_settings(None, None, false).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(key_of(mode.admit(&headers(&[("x-api-key", "k1")]))), "k1");
         assert_eq!(
-            key_of(mode.credentials_for(&headers(&[("x-api-key", "k1")]))),
-            "k1"
-        );
-        assert_eq!(
-            key_of(mode.credentials_for(&headers(&[("authorization", "Bearer k2")]))),
+            key_of(mode.admit(&headers(&[("authorization", "Bearer k2")]))),
             "k2"
         );
-        assert_eq!(key_of(mode.credentials_for(&headers(&[]))), "refused 401");
+        assert_eq!(key_of(mode.admit(&headers(&[]))), "refused 401");
     }
 
     #[test]
@@ -188,16 +201,16 @@ mod tests {
         let mode = AuthMode::from_settings(Some(key), Some("t0ken".to_owned().into()), false)
             .unwrap_or_else(|e| unreachable!("{e}"));
         assert_eq!(
-            key_of(mode.credentials_for(&headers(&[("authorization", "Bearer t0ken")]))),
+            key_of(mode.admit(&headers(&[("authorization", "Bearer t0ken")]))),
             "server-key"
         );
         assert_eq!(
-            key_of(mode.credentials_for(&headers(&[("authorization", "Bearer nope")]))),
+            key_of(mode.admit(&headers(&[("authorization", "Bearer nope")]))),
             "refused 401"
         );
         // A caller's own key does not open a server-key deployment.
         assert_eq!(
-            key_of(mode.credentials_for(&headers(&[("x-api-key", "t0ken")]))),
+            key_of(mode.admit(&headers(&[("x-api-key", "t0ken")]))),
             "refused 401"
         );
     }
@@ -207,10 +220,43 @@ mod tests {
         let mode = AuthMode::from_settings(None, Some("gate".to_owned().into()), false)
             .unwrap_or_else(|e| unreachable!("{e}"));
         let both = headers(&[("authorization", "Bearer gate"), ("x-api-key", "k9")]);
-        assert_eq!(key_of(mode.credentials_for(&both)), "k9");
+        assert_eq!(key_of(mode.admit(&both)), "k9");
         assert_eq!(
-            key_of(mode.credentials_for(&headers(&[("x-api-key", "k9")]))),
+            key_of(mode.admit(&headers(&[("x-api-key", "k9")]))),
             "refused 401"
         );
+    }
+
+    #[test]
+    fn callers_count_by_the_credential_that_let_them_in() {
+        let mode =
+            AuthMode::from_settings(None, None, false).unwrap_or_else(|e| unreachable!("{e}"));
+        let caller = |pairs: &[(&'static str, &str)]| {
+            mode.admit(&headers(pairs))
+                .map(|a| a.caller)
+                .unwrap_or_else(|e| unreachable!("{e:?}"))
+        };
+        // Noise in a header that plays no part does not make a new caller.
+        assert_eq!(
+            caller(&[("x-api-key", "k1")]),
+            caller(&[("x-api-key", "k1"), ("authorization", "Bearer noise")])
+        );
+        assert_ne!(
+            caller(&[("x-api-key", "k1")]),
+            caller(&[("x-api-key", "k2")])
+        );
+        let key = Credentials::ApiKey("server-key".to_owned().into());
+        let shared = AuthMode::from_settings(Some(key), Some("t0ken".to_owned().into()), false)
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let one = |extra: &str| {
+            shared
+                .admit(&headers(&[
+                    ("authorization", "bearer t0ken"),
+                    ("x-api-key", extra),
+                ]))
+                .map(|a| a.caller)
+                .unwrap_or_else(|e| unreachable!("{e:?}"))
+        };
+        assert_eq!(one("a"), one("b"), "server-key callers are one caller");
     }
 }

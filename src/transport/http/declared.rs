@@ -150,7 +150,7 @@ mod tests {
             handle_for(body).unwrap_or_else(|| unreachable!("an initialize gets a handle"));
         let again = handle_for(body).unwrap_or_else(|| unreachable!("a second one"));
         assert_ne!(handle, again, "each handle is unique");
-        let text = handle.to_str().unwrap_or_default();
+        let text = handle.to_str().unwrap_or_else(|e| unreachable!("{e}"));
         assert!(
             text.bytes().all(|b| (0x21..=0x7e).contains(&b)),
             "visible ASCII only"

@@ -1,7 +1,6 @@
 //! `/metrics` in Prometheus text format: tool calls by tool and outcome, HeyGen calls by
 //! endpoint and status, latency histograms, calls in flight.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -164,6 +163,3 @@ impl CallObserver for Metrics {
             .observe(took.as_secs_f64());
     }
 }
-
-/// Shared between the router and the observers.
-pub type SharedMetrics = Arc<Metrics>;
