@@ -45,9 +45,11 @@ pub fn strict_input(schema: &mut Schema) {
 /// - the `files` union (four `oneOf` branches, written out in two tools) becomes one object
 ///   keyed by `type`;
 /// - `minLength: 1` and the 4 KB caps on tokens, URLs and paths: noise to a model;
-/// - output schemas below the top level: a result's fields keep their types, nested views
-///   are just objects (their fields are named in the text copy of every result), and
-///   descriptions go (field names say what they are).
+/// - output schemas below the top level and beyond the fields every result has: those
+///   keep their types, nested views are just objects, descriptions go (field names say what
+///   they are), and optional fields are left out (every result names them in its text copy;
+///   a field listed without a type is one that strict hosts and the MCP Inspector flag as
+///   unportable).
 ///
 /// Every listed tool is compacted once, when its view is built.
 pub fn compact_tool(tool: &mut rmcp::model::Tool) {
@@ -66,9 +68,9 @@ pub fn compact_tool(tool: &mut rmcp::model::Tool) {
     }
 }
 
-/// An output schema with its top-level fields: the fields every result has keep their
-/// types, the others are only named; anything nested is an object (or an array of objects)
-/// without its fields.
+/// An output schema with the top-level fields every result has, with their types; anything
+/// nested is an object (or an array of objects) without its fields. Results may carry more
+/// fields (`additionalProperties` is left open).
 fn shallow_output(schema: &Map<String, Value>) -> Map<String, Value> {
     fn shallow(field: &Value) -> Value {
         let Some(field) = field.as_object() else {
@@ -103,14 +105,8 @@ fn shallow_output(schema: &Map<String, Value>) -> Map<String, Value> {
     if let Some(Value::Object(properties)) = schema.get("properties") {
         let fields: Map<String, Value> = properties
             .iter()
-            .map(|(name, field)| {
-                let kept = if required.contains(&name.as_str()) {
-                    shallow(field)
-                } else {
-                    Value::Object(Map::new())
-                };
-                (name.clone(), kept)
-            })
+            .filter(|(name, _)| required.contains(&name.as_str()))
+            .map(|(name, field)| (name.clone(), shallow(field)))
             .collect();
         out.insert("properties".into(), Value::Object(fields));
     }

@@ -13,11 +13,12 @@ use std::time::Duration;
 use heygen_mcp::sandbox::{Sandbox, SandboxOptions};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CancelTaskParams, ClientCapabilities, ClientConfig,
-    GetTaskParams, GetTaskResult, Implementation, TaskPayload, TaskStatus, UpdateTaskParams,
+    GetTaskParams, GetTaskResult, Implementation, ProtocolVersion, TaskPayload, TaskStatus,
+    UpdateTaskParams,
 };
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, RoleClient};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -44,18 +45,36 @@ async fn sandbox() -> Sandbox {
 }
 
 async fn connect(base: &str, home: &std::path::Path) -> RunningService<RoleClient, TaskClient> {
+    connect_with(&[], base, home, modern()).await
+}
+
+/// The 2026-07-28 era: `server/discover`, then every request carries the client's
+/// capabilities, as SEP-2663 expects of a client that takes tasks.
+fn modern() -> ClientLifecycleMode {
+    ClientLifecycleMode::Discover {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+    }
+}
+
+async fn connect_with(
+    flags: &[&str],
+    base: &str,
+    home: &std::path::Path,
+    lifecycle: ClientLifecycleMode,
+) -> RunningService<RoleClient, TaskClient> {
     let command = common::command(
-        &[],
+        flags,
         &[("HEYGEN_API_KEY", common::KEY), ("HEYGEN_API_BASE", base)],
         home,
     );
     TaskClient
-        .serve(
+        .serve_with_lifecycle(
             TokioChildProcess::builder(command)
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap()
                 .0,
+            lifecycle,
         )
         .await
         .unwrap()
@@ -145,6 +164,17 @@ async fn generate_mode_is_one_call_to_a_finished_video() {
             .starts_with("http")
     );
     assert_eq!(sandbox_creates(&sandbox).await, 1);
+    // A host checks the task's final result against the tool's listed outputSchema (the MCP
+    // Inspector does): for a client that takes tasks, the list gives the shape tasks end with.
+    let tools = client.peer().list_all_tools().await.unwrap();
+    let schema = |name: &str| {
+        let tool = tools.iter().find(|t| t.name == name).unwrap();
+        Value::Object(tool.output_schema.as_deref().unwrap().clone())
+    };
+    assert_eq!(schema("create_video_agent"), schema("wait_for_video"));
+    assert_eq!(schema("send_video_agent_message"), schema("wait_for_video"));
+    let validator = jsonschema::validator_for(&schema("create_video_agent")).unwrap();
+    assert!(validator.is_valid(&result), "{result}");
 }
 
 #[tokio::test]
@@ -270,6 +300,49 @@ async fn cancel_stops_the_session_and_a_failed_render_ends_the_task() {
     }
 }
 
+/// A task id in the server's encoding (version 1: URL-safe base64 of the ids it follows and
+/// when it began), as a host would hold one for a session this key does not see.
+fn task_id_for(session_id: &str, began_ms_ago: u64) -> String {
+    use base64::Engine;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let json = json!({"s": session_id, "t": now - began_ms_ago}).to_string();
+    format!(
+        "hgt1.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    )
+}
+
+/// HeyGen answers 404 for a while for sessions that exist, so a task waits through it; one
+/// that has seen nothing but 404s for over 10 minutes ends and says what to do.
+#[tokio::test]
+async fn a_task_for_a_session_heygen_never_knew_ends() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let client = connect(sandbox.base_url(), home.path()).await;
+    let get = |id: String| {
+        let peer = client.peer().clone();
+        async move { peer.get_task(GetTaskParams::new(id)).await.unwrap() }
+    };
+    let fresh = get(task_id_for("sbx_session_424242", 5_000)).await;
+    assert_eq!(fresh.task.status(), TaskStatus::Working, "{fresh:?}");
+    let old = get(task_id_for("sbx_session_424242", 11 * 60 * 1000)).await;
+    assert_eq!(old.task.status(), TaskStatus::Completed, "{old:?}");
+    let TaskPayload::Completed { result } = &old.task.payload else {
+        panic!("{old:?}")
+    };
+    assert_eq!(result["isError"], true, "{result:?}");
+    let text = result["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("sbx_session_424242")
+            && text.contains("list_videos")
+            && text.contains("create_video_agent"),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn a_client_without_tasks_gets_todays_results() {
     let sandbox = sandbox().await;
@@ -281,38 +354,43 @@ async fn a_client_without_tasks_gets_todays_results() {
     )
     .await;
     assert!(created.structured_content.unwrap()["session_id"].is_string());
-    // And with tasks turned off, a client that takes them gets plain results too.
+    // A 2025-11-25 session that names the extension at initialize (as the MCP Inspector
+    // does) and a 2026-07-28 client with tasks turned off on the server get plain results.
     let home = tempfile::tempdir().unwrap();
-    let command = common::command(
-        &["--no-tasks"],
-        &[
-            ("HEYGEN_API_KEY", common::KEY),
-            ("HEYGEN_API_BASE", sandbox.base_url()),
-        ],
+    let legacy = connect_with(
+        &[],
+        sandbox.base_url(),
         home.path(),
-    );
-    let client = TaskClient
-        .serve(
-            TokioChildProcess::builder(command)
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap()
-                .0,
-        )
-        .await
-        .unwrap();
-    let response = client
-        .peer()
-        .call_tool_once(call(
-            "create_video_agent",
-            json!({"prompt": "A 30-second video"}),
-        ))
-        .await
-        .unwrap();
-    assert!(
-        matches!(response, CallToolResponse::Complete(_)),
-        "{response:?}"
-    );
+        ClientLifecycleMode::Initialize,
+    )
+    .await;
+    let off = connect_with(&["--no-tasks"], sandbox.base_url(), home.path(), modern()).await;
+    for client in [&legacy, &off] {
+        let response = client
+            .peer()
+            .call_tool_once(call(
+                "create_video_agent",
+                json!({"prompt": "A 30-second video"}),
+            ))
+            .await
+            .unwrap();
+        match response {
+            CallToolResponse::Complete(result) => {
+                assert!(result.structured_content.unwrap()["session_id"].is_string());
+            }
+            other => panic!("a plain result, not a task: {other:?}"),
+        }
+        let tools = client.peer().list_all_tools().await.unwrap();
+        let create = tools
+            .iter()
+            .find(|t| t.name == "create_video_agent")
+            .unwrap();
+        let required = &create.output_schema.as_ref().unwrap()["required"];
+        assert!(
+            required.as_array().unwrap().contains(&json!("session_id")),
+            "today's create_video_agent result: {required}"
+        );
+    }
 }
 
 /// The task lives in HeyGen: a new server process finishes what a killed one started.

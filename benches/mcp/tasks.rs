@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 use heygen_mcp::sandbox::{Sandbox, SandboxOptions};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, GetTaskParams,
-    Implementation, JsonObject, TaskPayload, TaskStatus,
+    Implementation, JsonObject, ProtocolVersion, TaskPayload, TaskStatus,
 };
 use rmcp::service::{RunningService, ServerSink};
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 
 use crate::calls::loopback;
@@ -101,6 +101,7 @@ async fn connect<C: ClientHandler>(
     base: &str,
     k: f64,
     client: C,
+    lifecycle: ClientLifecycleMode,
 ) -> Result<(RunningService<RoleClient, C>, tokio::task::JoinHandle<()>), Error> {
     let server = scaled_server(base, k, true)?;
     let (client_io, server_io) = tokio::io::duplex(1 << 20);
@@ -109,7 +110,10 @@ async fn connect<C: ClientHandler>(
             let _ = running.waiting().await;
         }
     });
-    Ok((client.serve(client_io).await?, task))
+    Ok((
+        client.serve_with_lifecycle(client_io, lifecycle).await?,
+        task,
+    ))
 }
 
 /// `create_video_agent` as a tool call; the session id and the instant HeyGen created it
@@ -155,7 +159,8 @@ async fn by_route(base: &str) -> Result<Vec<(String, u64)>, Error> {
 /// an answer names one, as its next_step says).
 async fn without_tasks(render: &Render, scale: f64, k: f64) -> Result<Run, Error> {
     let sandbox = Sandbox::start(loopback(), SandboxOptions { time_scale: scale }).await?;
-    let (client, server) = connect(sandbox.base_url(), k, ()).await?;
+    let (client, server) =
+        connect(sandbox.base_url(), k, (), ClientLifecycleMode::Initialize).await?;
     let peer = client.peer().clone();
     let before = sandbox.request_count();
     let outcome = async {
@@ -212,7 +217,12 @@ async fn without_tasks(render: &Render, scale: f64, k: f64) -> Result<Run, Error
 /// answer gives (divided by k) until the task is terminal.
 async fn with_tasks(render: &Render, scale: f64, k: f64) -> Result<Run, Error> {
     let sandbox = Sandbox::start(loopback(), SandboxOptions { time_scale: scale }).await?;
-    let (client, server) = connect(sandbox.base_url(), k, TaskHost).await?;
+    // Tasks are a 2026-07-28 extension: the host discovers the server and declares the
+    // extension on every request.
+    let modern = ClientLifecycleMode::Discover {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+    };
+    let (client, server) = connect(sandbox.base_url(), k, TaskHost, modern).await?;
     let peer = client.peer().clone();
     let before = sandbox.request_count();
     let outcome = async {

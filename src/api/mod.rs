@@ -56,8 +56,10 @@ use types::Page;
 
 /// A connection that delivers no byte for this long is given up (per read, not in total).
 const MEDIA_READ_TIMEOUT: Duration = Duration::from_secs(60);
-/// Idle connections kept per host, and for how long.
-const IDLE_CONNECTIONS: usize = 32;
+/// Idle connections kept per host, and for how long: enough for a busy remote replica
+/// (over HTTP/1.1, hundreds of calls in flight) not to reconnect under load; over HTTP/2 one
+/// connection carries them all.
+const IDLE_CONNECTIONS: usize = 256;
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The HeyGen v3 client. Cheap to clone: clones share the connection pools.

@@ -74,8 +74,12 @@ impl ServerHandler for HeyGenServer {
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         let ui = self.shared.settings.ui.then(|| {
+            let extras = super::Extras {
+                ui: true,
+                tasks: false,
+            };
             self.shared
-                .view(self.view.read_only, &self.view.toolsets, true)
+                .view(self.view.read_only, &self.view.toolsets, extras)
         });
         [Some(&self.view), ui.as_ref()]
             .into_iter()

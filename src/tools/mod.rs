@@ -137,7 +137,16 @@ struct View {
 struct ViewKey {
     read_only: bool,
     toolsets: Vec<&'static str>,
+    extras: Extras,
+}
+
+/// What a client takes beyond plain tools, which changes what it is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+struct Extras {
+    /// Inline views (MCP Apps): the views' tools and `_meta.ui` links.
     ui: bool,
+    /// Renders as tasks: the tools that answer with one say their final result's shape.
+    tasks: bool,
 }
 
 impl HeyGenServer {
@@ -166,7 +175,11 @@ impl HeyGenServer {
             views: Mutex::default(),
             settings,
         });
-        let view = shared.view(shared.settings.read_only, &shared.settings.toolsets, false);
+        let view = shared.view(
+            shared.settings.read_only,
+            &shared.settings.toolsets,
+            Extras::default(),
+        );
         Self {
             client,
             shared,
@@ -177,7 +190,7 @@ impl HeyGenServer {
     /// The same server showing another set of tools (per request, in the remote server).
     pub fn with_view(&self, read_only: bool, toolsets: &Toolsets) -> Self {
         Self {
-            view: self.shared.view(read_only, toolsets, false),
+            view: self.shared.view(read_only, toolsets, Extras::default()),
             ..self.clone()
         }
     }
@@ -185,11 +198,15 @@ impl HeyGenServer {
     /// The view this request's client sees: with the inline views' tools and links when it
     /// renders them (and they are on), else this server's own.
     fn view_for(&self, context: &RequestContext<RoleServer>) -> Arc<View> {
-        if self.shared.settings.ui && ui::takes_ui(context.client_capabilities().as_ref()) {
-            self.shared
-                .view(self.view.read_only, &self.view.toolsets, true)
-        } else {
+        let extras = Extras {
+            ui: self.shared.settings.ui && ui::takes_ui(context.client_capabilities().as_ref()),
+            tasks: self.takes_tasks(context),
+        };
+        if extras == Extras::default() {
             self.view.clone()
+        } else {
+            self.shared
+                .view(self.view.read_only, &self.view.toolsets, extras)
         }
     }
 
@@ -242,11 +259,11 @@ impl HeyGenServer {
 
 impl Shared {
     /// The view for a combination of read-only and toolsets, built once and then reused.
-    fn view(&self, read_only: bool, toolsets: &Toolsets, ui: bool) -> Arc<View> {
+    fn view(&self, read_only: bool, toolsets: &Toolsets, extras: Extras) -> Arc<View> {
         let key = ViewKey {
             read_only,
             toolsets: toolsets.names(),
-            ui,
+            extras,
         };
         if let Ok(views) = self.views.lock()
             && let Some(view) = views.get(&key)
@@ -273,10 +290,15 @@ impl Shared {
                 .iter_mut()
                 .for_each(crate::schema::without_local_files);
         }
-        if ui {
+        if extras.ui || extras.tasks {
             let mut all = self.tool_router.list_all();
             all.iter_mut().for_each(crate::schema::compact_tool);
-            tools = ui::with_ui(tools, &all);
+            if extras.ui {
+                tools = ui::with_ui(tools, &all);
+            }
+            if extras.tasks {
+                tasks::with_task_results(&mut tools, &all);
+            }
         }
         let listed = Listed::new(tools.iter().map(|t| t.name.to_string()));
         let view = Arc::new(View {

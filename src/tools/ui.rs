@@ -248,11 +248,11 @@ impl HeyGenServer {
                 "give session_id or video_id".into(),
             )));
         }
-        let (outcome, status) = self
+        let look = self
             .look(&ctx, args.session_id.clone(), args.video_id.clone())
             .await
             .map_err(fail)?;
-        let mut view = self.view_state(outcome, status).await;
+        let mut view = self.view_state(look.outcome, look.status).await;
         if args.subtitles == Some(true)
             && let Some(url) = view.video.as_ref().and_then(|v| v.subtitle_url.clone())
         {

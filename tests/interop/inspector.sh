@@ -3,9 +3,13 @@
 # by `npm ci`) against `heygen-mcp --sandbox`:
 #   - tools/list --strict: exit 0 and no schema-portability finding at all (errors or warnings);
 #   - tools/list in the modern protocol era (2026-07-28): the same tools;
+#   - create_video_agent in the modern era: a task the Inspector polls to the finished video;
+#     in the 2025-11-25 era: today's plain result;
 #   - each read-only tool (readOnlyHint true) called once: those that need no argument must
 #     succeed (exit 0, structuredContent, no isError); those that need ids get well-formed
-#     unknown ids and must report a tool error (exit 5) that says "not found".
+#     unknown ids and must report a tool error (exit 5) that says "not found", except
+#     wait_for_video, which waits through a session 404 (HeyGen answers 404 for a while for
+#     sessions that exist) and says so in its result.
 # Each Inspector run spawns a fresh server, so no id from one call survives to the next.
 # Usage: inspector.sh [BINARY]   (default: $HEYGEN_MCP_BIN or target/debug/heygen-mcp)
 # Prints one line per check and, last, `N passed, M failed`; exits 1 on any failure.
@@ -80,14 +84,36 @@ else
     show modern
 fi
 
+# 3. A render as a task: in the modern era the Inspector takes the tasks extension, so
+# create_video_agent answers with a task; the Inspector polls tasks/get until it ends and
+# checks the final result against the tool's listed outputSchema. In the 2025-11-25 era it
+# names the extension too but takes no task it did not ask for: a plain result.
+inspect task --protocol-era modern --method tools/call --tool-name create_video_agent \
+    --tool-args-json '{"prompt": "A 30-second video about otters, as a task"}'
+if [ "$rc" -eq 0 ] && [ "$(json "$work/task.out" 'j.result.isError !== true && j.result.structuredContent.state === "completed" && /^http/.test(j.result.structuredContent.video.video_url)')" = true ]; then
+    ok "tools/call create_video_agent --protocol-era modern -> a task, polled to a finished video: $(json "$work/task.out" 'j.result.structuredContent.video.id')"
+else
+    fail "tools/call create_video_agent --protocol-era modern: exit $rc, expected a task that ends with the finished video"
+    show task
+fi
+inspect legacy-create -q --method tools/call --tool-name create_video_agent \
+    --tool-args-json '{"prompt": "A 30-second video about otters, 2025-11-25"}'
+if [ "$rc" -eq 0 ] && [ "$(json "$work/legacy-create.out" 'typeof j.result.structuredContent.session_id === "string" && j.result.structuredContent.status !== undefined')" = true ]; then
+    ok "tools/call create_video_agent (2025-11-25, extension named at initialize) -> a plain result"
+else
+    fail "tools/call create_video_agent (2025-11-25): exit $rc, expected today's plain result"
+    show legacy-create
+fi
+
 # 3. Each read-only tool once. Lines: name <TAB> argument JSON <TAB> expectation (ok | notfound).
 plan=$(json "$work/list.out" '
   j.result.tools.filter(t => t.annotations && t.annotations.readOnlyHint === true).map(t => {
     const schema = t.inputSchema || {};
     const props = schema.properties || {};
     const required = schema.required || [];
-    // wait_for_video needs one of two optional ids: give it an unknown session.
-    if (t.name === "wait_for_video") return [t.name, JSON.stringify({session_id: "sbx_session_999999", timeout_seconds: 1}), "notfound"].join("\t");
+    // wait_for_video needs one of two optional ids: give it an unknown session. HeyGen
+    // answers 404 for a while for sessions that exist, so the wait goes on and says so.
+    if (t.name === "wait_for_video") return [t.name, JSON.stringify({session_id: "sbx_session_999999", timeout_seconds: 1}), "waiting"].join("\t");
     if (required.length === 0) return [t.name, "{}", "ok"].join("\t");
     const args = {};
     for (const name of required) {
@@ -111,7 +137,14 @@ while IFS=$'\t' read -r tool args expect; do
     esac
     inspect "call-$tool" -q --method tools/call --tool-name "$tool" --tool-args-json "$args"
     out="$work/call-$tool.out"
-    if [ "$expect" = ok ]; then
+    if [ "$expect" = waiting ]; then
+        if [ "$rc" -eq 0 ] && [ "$(json "$out" 'j.result.isError !== true && j.result.structuredContent.state === "still_running" && /404/.test(j.result.structuredContent.next_step)')" = true ]; then
+            ok "tools/call $tool $args -> exit 0, still_running: $(json "$out" 'j.result.structuredContent.next_step' | cut -c1-70)..."
+        else
+            fail "tools/call $tool $args -> exit $rc, expected 0 with state still_running and a next_step about the 404"
+            show "call-$tool"
+        fi
+    elif [ "$expect" = ok ]; then
         if [ "$rc" -eq 0 ] && [ "$(json "$out" 'j.result.isError !== true && typeof j.result.structuredContent === "object"')" = true ]; then
             ok "tools/call $tool $args -> exit 0, structuredContent: $(json "$out" 'JSON.stringify(j.result.structuredContent)' | cut -c1-70)..."
         else

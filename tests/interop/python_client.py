@@ -42,6 +42,7 @@ LIFECYCLE_TOOLS = {
     "create_video_agent",
     "wait_for_video",
     "get_video",
+    "get_video_scenes",
     "download_video",
     "list_videos",
     "delete_video",
@@ -201,6 +202,13 @@ class Run:
 
         video = (await self.call("get_video", {"video_id": video_id})).structured_content
         self.check(video["status"] == "completed" and bool(video.get("video_url")), "generate: get_video completed with video_url", video)
+
+        scenes = (await self.call("get_video_scenes", {"video_id": video_id})).structured_content
+        self.check(
+            scenes["video_id"] == video_id and len(scenes["scenes"]) > 0 and all(isinstance(s, dict) for s in scenes["scenes"]),
+            "generate: get_video_scenes lists the finished video's scenes",
+            scenes,
+        )
 
         saved = (await self.call("download_video", {"video_id": video_id, "file_name": "otters.mp4"})).structured_content
         path = Path(saved["path"])

@@ -1,6 +1,6 @@
 //! Renders as MCP tasks (`io.modelcontextprotocol/tasks`): one call from prompt to video.
 //!
-//! When a client declares the tasks extension, `create_video_agent`,
+//! When a 2026-07-28 request declares the tasks extension, `create_video_agent`,
 //! `send_video_agent_message` and `wait_for_video` answer with a task that ends when the
 //! video does. The host polls `tasks/get`; a storyboard or a question from the agent turns
 //! the task `input_required` with a form (approve, or describe a change), and
@@ -37,6 +37,29 @@ use super::HeyGenServer;
 use super::wait::WaitOutcome;
 use crate::api::types::SendMessageRequest;
 
+/// For a client that takes tasks: the tools that answer with one list the shape their task
+/// ends with, which is what `wait_for_video` returns (a host checks a task's final result
+/// against the tool's `outputSchema`).
+pub(super) fn with_task_results(tools: &mut [rmcp::model::Tool], all: &[rmcp::model::Tool]) {
+    let Some(waited) = all
+        .iter()
+        .find(|tool| tool.name == "wait_for_video")
+        .and_then(|tool| tool.output_schema.clone())
+    else {
+        return;
+    };
+    for tool in tools
+        .iter_mut()
+        .filter(|tool| TASK_TOOLS.contains(&tool.name.as_ref()))
+    {
+        tool.output_schema = Some(waited.clone());
+    }
+}
+
+/// How long a task waits through session 404s (HeyGen answers 404 for a while for sessions
+/// that exist) before it ends as a session this key does not see.
+const UNSEEN_SESSION: Duration = Duration::from_secs(10 * 60);
+
 /// The tools that answer with a task when the client takes tasks.
 pub const TASK_TOOLS: [&str; 3] = [
     "create_video_agent",
@@ -45,10 +68,22 @@ pub const TASK_TOOLS: [&str; 3] = [
 ];
 
 impl HeyGenServer {
-    /// Whether this call should answer with a task.
+    /// Whether this call should answer with a task: the request is in the 2026-07-28 era
+    /// (no `initialize`) and declares the extension, as SEP-2663 defines it (per-request
+    /// capabilities). A 2025-11-25 session is answered as before even when its `initialize`
+    /// named the extension: that era's tasks are requested per call (`params.task`), and
+    /// clients such as the MCP Inspector name the extension there without taking a task
+    /// they did not ask for.
     pub(super) fn takes_task(&self, tool: &str, context: &RequestContext<RoleServer>) -> bool {
+        TASK_TOOLS.contains(&tool) && self.takes_tasks(context)
+    }
+
+    /// Whether this request's client takes tasks (see [`Self::takes_task`]).
+    pub(super) fn takes_tasks(&self, context: &RequestContext<RoleServer>) -> bool {
         self.settings().tasks
-            && TASK_TOOLS.contains(&tool)
+            && context
+                .protocol_version()
+                .is_some_and(|version| !version.has_initialize())
             && context
                 .client_capabilities()
                 .is_some_and(|c| c.supports_tasks())
@@ -121,7 +156,7 @@ impl HeyGenServer {
         let looked = call
             .look(context, handle.session_id.clone(), handle.video_id.clone())
             .await;
-        let (outcome, status) = match looked {
+        let looked = match looked {
             Ok(looked) => looked,
             Err(error) => {
                 let failure = call.fail(super::ui::FOLLOW, handle.session_id.as_deref(), error);
@@ -138,6 +173,12 @@ impl HeyGenServer {
                 ));
             }
         };
+        let (outcome, status) = (looked.outcome, looked.status);
+        if looked.session_unseen
+            && now_ms().saturating_sub(handle.created_ms) > UNSEEN_SESSION.as_millis() as u64
+        {
+            return Ok(call.ended_unseen(task_id, &handle));
+        }
         match outcome.state.as_str() {
             "still_running" => {
                 let rendering = outcome.video_id.is_some() && !status.contains("thinking");
@@ -202,10 +243,11 @@ impl HeyGenServer {
             ));
         };
         let call = self.for_call(context);
-        let (outcome, _) = call
+        let outcome = call
             .look(context, Some(session_id.clone()), handle.video_id.clone())
             .await
-            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
+            .outcome;
         if outcome.state != "needs_input" {
             // Answered already (a retried update): the session has moved on; nothing to send.
             return Ok(());
@@ -269,6 +311,39 @@ impl HeyGenServer {
         }
         self.shared.tasks.update(task_id, |m| m.cancelled = true);
         Ok(())
+    }
+
+    /// The session endpoint has answered 404 since the task began, long past the while HeyGen
+    /// takes for sessions that exist, and no video of it was found: the task ends with what
+    /// to do instead of polling a session that is not there for this key.
+    fn ended_unseen(&self, task_id: &str, handle: &Handle) -> GetTaskResult {
+        let listed = self.listed();
+        let text = format!(
+            "HeyGen has answered 404 for session {} since this task began, over {} minutes ago, and no video of it was found: this key does not see that session (a mistyped id, or another account's). Look for the video {}, or start again{}.",
+            handle.session_id.as_deref().unwrap_or("?"),
+            UNSEEN_SESSION.as_secs() / 60,
+            listed.pick(
+                "list_videos",
+                "with list_videos",
+                "in HeyGen (https://app.heygen.com)"
+            ),
+            listed.pick("create_video_agent", " with create_video_agent", ""),
+        );
+        let result = self.finish(CallToolResult::error(vec![
+            rmcp::model::ContentBlock::text(text),
+        ]));
+        GetTaskResult::new(DetailedTask::new(
+            task(
+                task_id,
+                handle,
+                TaskStatus::Completed,
+                "Ended: HeyGen does not know the session",
+                Duration::from_secs(60),
+            ),
+            TaskPayload::Completed {
+                result: as_object(&result),
+            },
+        ))
     }
 
     /// The user declined the form: the task ends, saying how to go on with the tools.

@@ -149,21 +149,35 @@ impl HeyGenServer {
     }
 }
 
+/// What one look saw.
+pub(super) struct Look {
+    /// As wait_for_video would report it.
+    pub outcome: WaitOutcome,
+    /// What was seen, in words.
+    pub status: String,
+    /// The session endpoint answered 404 and no video of the session was found.
+    pub session_unseen: bool,
+}
+
 impl HeyGenServer {
     /// One look at a session or video, reported as wait_for_video would report it, without
-    /// waiting, with what was seen in words: what `tasks/get` answers from.
+    /// waiting: what `tasks/get` and the views answer from.
     pub(super) async fn look(
         &self,
         ctx: &RequestContext<RoleServer>,
         session_id: Option<String>,
         video_id: Option<String>,
-    ) -> Result<(WaitOutcome, String), ApiError> {
+    ) -> Result<Look, ApiError> {
         let settings = self.settings().wait;
         let mut waiter = Waiter::new(self, ctx, session_id, video_id, LOOK_TIMEOUT);
         waiter.once = true;
         waiter.token = None;
         let outcome = waiter.poll_until_done(settings).await?;
-        Ok((outcome, waiter.status))
+        Ok(Look {
+            session_unseen: waiter.session_404s > 0 && outcome.video_id.is_none(),
+            outcome,
+            status: waiter.status,
+        })
     }
 }
 

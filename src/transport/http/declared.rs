@@ -1,7 +1,6 @@
 //! What a 2025-11-25 client declared at `initialize`, carried by the client itself.
 //!
-//! Such a client says once, at `initialize`, that it renders views or takes tasks, and what
-//! it is called. A stateless replica never sees that request again, and another replica never
+//! Such a client says once, at `initialize`, that it renders views, and what it is called. A stateless replica never sees that request again, and another replica never
 //! saw it. So the answer to `initialize` hands the declaration back in `Mcp-Session-Id`,
 //! encoded, not stored; the client sends that header with every later request, and whichever
 //! replica serves it puts the declaration into the request's `_meta`, where a 2026-07-28
@@ -23,8 +22,9 @@ const PREFIX: &str = "hgc1.";
 /// A handle longer than this is not one of ours (headers have limits; ours are ~150 bytes).
 const MAX_LEN: usize = 2048;
 
-/// The capabilities that change what this server offers; the rest is not carried.
-const CARRIED: &[&str] = &["extensions", "tasks", "elicitation"];
+/// The capabilities that change what this server offers (the views extension); the rest is
+/// not carried.
+const CARRIED: &[&str] = &["extensions"];
 
 /// Where a 2026-07-28 request carries its client's capabilities and name.
 const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";

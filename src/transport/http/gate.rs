@@ -121,7 +121,7 @@ async fn with_declaration(
     declared: Option<&declared::Declared>,
     limit: usize,
 ) -> Result<(Request, Option<HeaderValue>), Response> {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
         let inner = e.into_inner();
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
@@ -146,7 +146,12 @@ async fn with_declaration(
     })?;
     let (body, handle) = match declared {
         Some(declared) => match declared.restore_into(&bytes) {
-            Some(restored) => (Body::from(restored), None),
+            Some(restored) => {
+                parts
+                    .headers
+                    .insert(header::CONTENT_LENGTH, restored.len().into());
+                (Body::from(restored), None)
+            }
             None => (Body::from(bytes), None),
         },
         None => {
