@@ -59,6 +59,17 @@ show() { # the tail of a run's stdout and stderr, indented
 # json FILE EXPR: evaluates a JS expression over the parsed JSON `j` of FILE and prints it.
 json() { node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const r = (0, eval)("(j) => " + process.argv[2])(j); process.stdout.write(typeof r === "string" ? r : JSON.stringify(r));' "$1" "$2"; }
 
+# expect NAME PREDICATE OK FAIL: run NAME (already inspected) must have exited 0 with a result
+# for which the JS PREDICATE over `j` holds; prints OK or FAIL (and the run's tail).
+expect() {
+    if [ "$rc" -eq 0 ] && [ "$(json "$work/$1.out" "$2")" = true ]; then
+        ok "$3"
+    else
+        fail "$4 (exit $rc)"
+        show "$1"
+    fi
+}
+
 # 1. tools/list --strict: portable schemas.
 inspect list --method tools/list --strict
 if [ "$rc" -ne 0 ]; then
@@ -90,22 +101,16 @@ fi
 # names the extension too but takes no task it did not ask for: a plain result.
 inspect task --protocol-era modern --method tools/call --tool-name create_video_agent \
     --tool-args-json '{"prompt": "A 30-second video about otters, as a task"}'
-if [ "$rc" -eq 0 ] && [ "$(json "$work/task.out" 'j.result.isError !== true && j.result.structuredContent.state === "completed" && /^http/.test(j.result.structuredContent.video.video_url)')" = true ]; then
-    ok "tools/call create_video_agent --protocol-era modern -> a task, polled to a finished video: $(json "$work/task.out" 'j.result.structuredContent.video.id')"
-else
-    fail "tools/call create_video_agent --protocol-era modern: exit $rc, expected a task that ends with the finished video"
-    show task
-fi
+expect task 'j.result.isError !== true && j.result.structuredContent.state === "completed" && /^http/.test(j.result.structuredContent.video.video_url)' \
+    "tools/call create_video_agent --protocol-era modern -> a task, polled to a finished video" \
+    "tools/call create_video_agent --protocol-era modern: expected a task that ends with the finished video"
 inspect legacy-create -q --method tools/call --tool-name create_video_agent \
     --tool-args-json '{"prompt": "A 30-second video about otters, 2025-11-25"}'
-if [ "$rc" -eq 0 ] && [ "$(json "$work/legacy-create.out" 'typeof j.result.structuredContent.session_id === "string" && j.result.structuredContent.status !== undefined')" = true ]; then
-    ok "tools/call create_video_agent (2025-11-25, extension named at initialize) -> a plain result"
-else
-    fail "tools/call create_video_agent (2025-11-25): exit $rc, expected today's plain result"
-    show legacy-create
-fi
+expect legacy-create 'typeof j.result.structuredContent.session_id === "string" && j.result.structuredContent.status !== undefined' \
+    "tools/call create_video_agent (2025-11-25, extension named at initialize) -> a plain result" \
+    "tools/call create_video_agent (2025-11-25): expected today's plain result"
 
-# 3. Each read-only tool once. Lines: name <TAB> argument JSON <TAB> expectation (ok | notfound).
+# 4. Each read-only tool once. Lines: name <TAB> argument JSON <TAB> expectation (ok | waiting | notfound).
 plan=$(json "$work/list.out" '
   j.result.tools.filter(t => t.annotations && t.annotations.readOnlyHint === true).map(t => {
     const schema = t.inputSchema || {};
@@ -138,19 +143,13 @@ while IFS=$'\t' read -r tool args expect; do
     inspect "call-$tool" -q --method tools/call --tool-name "$tool" --tool-args-json "$args"
     out="$work/call-$tool.out"
     if [ "$expect" = waiting ]; then
-        if [ "$rc" -eq 0 ] && [ "$(json "$out" 'j.result.isError !== true && j.result.structuredContent.state === "still_running" && /404/.test(j.result.structuredContent.next_step)')" = true ]; then
-            ok "tools/call $tool $args -> exit 0, still_running: $(json "$out" 'j.result.structuredContent.next_step' | cut -c1-70)..."
-        else
-            fail "tools/call $tool $args -> exit $rc, expected 0 with state still_running and a next_step about the 404"
-            show "call-$tool"
-        fi
+        expect "call-$tool" 'j.result.isError !== true && j.result.structuredContent.state === "still_running" && /404/.test(j.result.structuredContent.next_step)' \
+            "tools/call $tool $args -> exit 0, still_running, the next step about the 404" \
+            "tools/call $tool $args: expected state still_running and a next_step about the 404"
     elif [ "$expect" = ok ]; then
-        if [ "$rc" -eq 0 ] && [ "$(json "$out" 'j.result.isError !== true && typeof j.result.structuredContent === "object"')" = true ]; then
-            ok "tools/call $tool $args -> exit 0, structuredContent: $(json "$out" 'JSON.stringify(j.result.structuredContent)' | cut -c1-70)..."
-        else
-            fail "tools/call $tool $args -> exit $rc, expected 0 with structuredContent"
-            show "call-$tool"
-        fi
+        expect "call-$tool" 'j.result.isError !== true && typeof j.result.structuredContent === "object"' \
+            "tools/call $tool $args -> exit 0, structuredContent" \
+            "tools/call $tool $args: expected structuredContent"
     else
         message=$(json "$out" '(j.result.content || []).filter(c => c.type === "text").map(c => c.text).join(" ")' 2>/dev/null || true)
         code=$(json "$work/call-$tool.err" 'j.error.code' 2>/dev/null || true)

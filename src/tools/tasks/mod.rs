@@ -163,14 +163,7 @@ impl HeyGenServer {
                 let result = call.finish(CallToolResult::error(vec![
                     rmcp::model::ContentBlock::text(failure.to_string()),
                 ]));
-                return Ok(detailed(
-                    TaskStatus::Completed,
-                    "Ended with an error",
-                    Duration::from_secs(60),
-                    TaskPayload::Completed {
-                        result: as_object(&result),
-                    },
-                ));
+                return Ok(ended(task_id, &handle, "Ended with an error", &result));
             }
         };
         let (outcome, status) = (looked.outcome, looked.status);
@@ -216,14 +209,7 @@ impl HeyGenServer {
                 let result = call.finish(CallToolResult::structured(
                     serde_json::to_value(&outcome).unwrap_or_default(),
                 ));
-                Ok(detailed(
-                    TaskStatus::Completed,
-                    message,
-                    Duration::from_secs(60),
-                    TaskPayload::Completed {
-                        result: as_object(&result),
-                    },
-                ))
+                Ok(ended(task_id, &handle, message, &result))
             }
         }
     }
@@ -332,18 +318,12 @@ impl HeyGenServer {
         let result = self.finish(CallToolResult::error(vec![
             rmcp::model::ContentBlock::text(text),
         ]));
-        GetTaskResult::new(DetailedTask::new(
-            task(
-                task_id,
-                handle,
-                TaskStatus::Completed,
-                "Ended: HeyGen does not know the session",
-                Duration::from_secs(60),
-            ),
-            TaskPayload::Completed {
-                result: as_object(&result),
-            },
-        ))
+        ended(
+            task_id,
+            handle,
+            "Ended: HeyGen does not know the session",
+            &result,
+        )
     }
 
     /// The user declined the form: the task ends, saying how to go on with the tools.
@@ -361,19 +341,24 @@ impl HeyGenServer {
         let result = self.finish(CallToolResult::structured(
             serde_json::to_value(&outcome).unwrap_or_default(),
         ));
-        GetTaskResult::new(DetailedTask::new(
-            task(
-                task_id,
-                handle,
-                TaskStatus::Completed,
-                "Ended: the review was declined",
-                Duration::from_secs(60),
-            ),
-            TaskPayload::Completed {
-                result: as_object(&result),
-            },
-        ))
+        ended(task_id, handle, "Ended: the review was declined", &result)
     }
+}
+
+/// A task that has ended with this result.
+fn ended(task_id: &str, handle: &Handle, message: &str, result: &CallToolResult) -> GetTaskResult {
+    GetTaskResult::new(DetailedTask::new(
+        task(
+            task_id,
+            handle,
+            TaskStatus::Completed,
+            message,
+            Duration::from_secs(60),
+        ),
+        TaskPayload::Completed {
+            result: as_object(result),
+        },
+    ))
 }
 
 fn as_object(result: &CallToolResult) -> JsonObject {
