@@ -204,13 +204,7 @@ async fn without_tasks(render: &Render, scale: f64, k: f64) -> Result<Run, Error
         }
     }
     .await;
-    let routes = by_route(sandbox.base_url()).await;
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.cancel()).await;
-    server.abort();
-    sandbox.shutdown().await;
-    let mut run = outcome?;
-    run.by_route = routes?;
-    Ok(run)
+    finish(sandbox, client, server, outcome).await
 }
 
 /// The host: one tools/call answered with a task, then tasks/get at the pollIntervalMs each
@@ -276,6 +270,16 @@ async fn with_tasks(render: &Render, scale: f64, k: f64) -> Result<Run, Error> {
         }
     }
     .await;
+    finish(sandbox, client, server, outcome).await
+}
+
+/// Ends a run: HeyGen's requests by route, then the client, server and sandbox stopped.
+async fn finish<C: ClientHandler>(
+    sandbox: Sandbox,
+    client: RunningService<RoleClient, C>,
+    server: tokio::task::JoinHandle<()>,
+    outcome: Result<Run, Error>,
+) -> Result<Run, Error> {
     let routes = by_route(sandbox.base_url()).await;
     let _ = tokio::time::timeout(Duration::from_secs(5), client.cancel()).await;
     server.abort();

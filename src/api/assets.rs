@@ -6,7 +6,7 @@ use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 
 use super::types::{AssetUploadTicket, CreateAssetUploadRequest, UploadedAsset};
-use super::{ApiError, Body, Call, HeyGenClient, local_error, transport_error};
+use super::{ApiError, Call, HeyGenClient, local_error, transport_error};
 use crate::files::LocalFile;
 
 /// HeyGen's limit for `POST /v3/assets`; larger files take the direct-upload route.
@@ -62,9 +62,9 @@ impl HeyGenClient {
         file: &LocalFile,
         idempotency_key: &str,
     ) -> Result<UploadedAsset, ApiError> {
-        let mut call = Call::new(Method::POST, &["v3", "assets"])
-            .idempotency_key(idempotency_key.to_owned(), UPLOAD_TIMEOUT);
-        call.body = Body::File(file.clone());
+        let call = Call::new(Method::POST, &["v3", "assets"])
+            .idempotency_key(idempotency_key.to_owned(), UPLOAD_TIMEOUT)
+            .file(file.clone());
         self.data(call).await
     }
 
